@@ -1,0 +1,5 @@
+//go:build !purego && !noasm
+
+package isa
+
+const asmDisabled = false
