@@ -57,3 +57,8 @@ func mustNil(kernel, name string, s []float32, why string) {
 		panic("kappa: " + kernel + ": " + name + " must be nil when " + why)
 	}
 }
+
+// offsetOf is the byte offset of field f inside the struct at base.
+func offsetOf[T, F any](base *T, f *F) uintptr {
+	return uintptr(unsafe.Pointer(f)) - uintptr(unsafe.Pointer(base))
+}

@@ -15,11 +15,10 @@ import "math"
 // other bits) to fmaSlow.
 func FMA32(a, b, c float32) float32 {
 	s := float64(a)*float64(b) + float64(c)
-	bits := math.Float64bits(s)
 	// Normal float32 results keep 24 of float64's 53 significant bits; the 29
 	// dropped bits equal 1000…0 exactly at a midpoint. Exponents below 2^-126
 	// (float32 subnormals and zero) take the slow path too.
-	if bits&(1<<29-1) == 1<<28 || bits&(0x7ff<<52) < (1023-126)<<52 {
+	if bits := math.Float64bits(s); bits&(1<<29-1) == 1<<28 || bits<<1 < (1023-126)<<53 {
 		return fmaSlow(a, b, c, s)
 	}
 	return float32(s)

@@ -1,0 +1,69 @@
+# kappa — build, test, fuzz and benchmark.
+#
+#   make test    everything CI runs (see .ci/run); installs qemu-user-static if missing
+#   make bench   go test -bench over every kernel × level × size
+#   make fuzz    long fuzzing session, FUZZTIME per target (default 2m)
+
+GO       ?= go
+PKGS     := ./...
+FUZZ_TARGETS := FuzzAdam FuzzRMSProp FuzzAdaGrad FuzzSGD FuzzSumSquares FuzzScale FuzzAllFinite
+# Fixed fuzz budget per target in `make test` (executions, so CI time is bounded).
+FUZZ_CI  ?= 3000x
+FUZZTIME ?= 2m
+QEMU     := qemu-aarch64-static
+
+.PHONY: test fmt vet test-native test-purego test-race test-arm64 cross fuzz-ci fuzz bench qemu
+
+test: fmt vet test-native test-purego test-race test-arm64 cross fuzz-ci
+	@echo "make test: all checks passed"
+
+fmt:
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet $(PKGS)
+	GOARCH=arm64 $(GO) vet $(PKGS)
+	GOARCH=386 $(GO) vet $(PKGS)
+	$(GO) vet -tags purego $(PKGS)
+
+# The tests step down through every level this host supports (avx512, avx2,
+# generic) inside one run and report the levels they skip, with the reason.
+test-native:
+	$(GO) test -count=1 $(PKGS)
+
+test-purego:
+	$(GO) test -count=1 -tags purego $(PKGS)
+	$(GO) test -count=1 -tags noasm -run 'Table|Golden|ISA' .
+
+test-race:
+	$(GO) test -count=1 -race -short -run 'Table|Reductions|Golden' .
+
+qemu:
+	@command -v $(QEMU) >/dev/null 2>&1 || { \
+		echo "installing qemu-user-static (needs apt, as root)"; \
+		(apt-get update -qq && apt-get install -y -qq qemu-user-static) >/dev/null || { echo "could not install qemu-user-static"; exit 1; }; }
+
+test-arm64: qemu
+	GOARCH=arm64 $(GO) test -count=1 -short -exec $(QEMU) $(PKGS)
+
+cross:
+	@for os in linux darwin windows; do for arch in amd64 arm64; do \
+		echo "build $$os/$$arch"; GOOS=$$os GOARCH=$$arch $(GO) build $(PKGS) || exit 1; \
+	done; done
+	GOOS=linux GOARCH=386 $(GO) build $(PKGS)
+	GOOS=linux GOARCH=riscv64 $(GO) build $(PKGS)
+	GOOS=js GOARCH=wasm $(GO) build . ./kernels/
+
+fuzz-ci:
+	@for t in $(FUZZ_TARGETS); do \
+		echo "fuzz $$t ($(FUZZ_CI))"; \
+		$(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime=$(FUZZ_CI) ./fuzz/ || exit 1; \
+	done
+
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		$(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime=$(FUZZTIME) ./fuzz/ || exit 1; \
+	done
+
+bench:
+	$(GO) test -run '^$$' -bench . -count=5 . | tee bench.txt
