@@ -2,4 +2,7 @@ module github.com/kappa-ml/kappa
 
 go 1.26.8
 
-require golang.org/x/sys v0.50.0
+require (
+	github.com/klauspost/cpuid/v2 v2.4.2
+	golang.org/x/sys v0.50.0
+)
