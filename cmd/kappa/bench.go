@@ -182,7 +182,7 @@ func parseSizes(s string) ([]int, error) {
 			}
 		}
 		n, err := strconv.Atoi(num)
-		if err != nil || n <= 0 || n > (1<<40)/mul {
+		if err != nil || n <= 0 || n > (1<<30)/mul {
 			return nil, fmt.Errorf("bad size %q (want a positive element count such as 4096 or 64Ki)", f)
 		}
 		if !slices.Contains(out, n*mul) {
