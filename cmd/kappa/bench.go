@@ -33,6 +33,7 @@ var benchKernels = []benchKernel{
 	{"adagrad", "AdaGrad (defaults, step 10)", 20, setupAdaGrad},
 	{"sgd", "SGD (momentum 0.9, step 2)", 20, setupSGD},
 	{"sumsquares", "SumSquares", 4, setupSumSquares},
+	{"allfinite", "AllFinite", 4, setupAllFinite},
 	{"scale", "Scale", 8, setupScale},
 	{"roofline", "Roofline (Adam's 28 B/elem traffic, trivial arithmetic)", 28, setupRoofline},
 }
@@ -494,6 +495,13 @@ var sumSink float64
 func setupSumSquares(n int) func() {
 	x := grads(newRand(), n)
 	return func() { sumSink += kappa.SumSquares(x) }
+}
+
+var finiteSink bool
+
+func setupAllFinite(n int) func() {
+	x := grads(newRand(), n)
+	return func() { finiteSink = kappa.AllFinite(x) != finiteSink }
 }
 
 func setupScale(n int) func() {
