@@ -8,7 +8,7 @@ GO       ?= go
 PKGS     := ./...
 FUZZ_TARGETS := FuzzAdam FuzzRMSProp FuzzAdaGrad FuzzSGD FuzzSumSquares FuzzScale FuzzAllFinite
 # Fixed fuzz budget per target in `make test` (executions, so CI time is bounded).
-FUZZ_CI  ?= 50000x
+FUZZ_CI  ?= 200000x
 FUZZTIME ?= 2m
 QEMU     := qemu-aarch64-static
 

@@ -155,3 +155,19 @@ func TestParamLayout(t *testing.T) {
 		}
 	}
 }
+
+func TestChunkElems(t *testing.T) {
+	if L2CacheBytes() <= 0 {
+		t.Fatalf("L2CacheBytes = %d", L2CacheBytes())
+	}
+	for _, b := range []int{0, 4, 20, 28, 36, 1 << 20} {
+		n := ChunkElems(b)
+		if n%16 != 0 || n < 4096 {
+			t.Errorf("ChunkElems(%d) = %d: want a multiple of 16, ≥ 4096", b, n)
+		}
+		if b >= 1 && n > 4096 && n*b > L2CacheBytes()/2 {
+			t.Errorf("ChunkElems(%d) = %d moves %d bytes, more than half of L2 (%d)", b, n, n*b, L2CacheBytes())
+		}
+	}
+	t.Logf("L2 %d KiB: Adam chunk %d elements", L2CacheBytes()>>10, ChunkElems(28))
+}

@@ -28,6 +28,7 @@ type cpuReport struct {
 	ThreadsPerCore int            `json:"threads_per_core"`
 	GOMAXPROCS     int            `json:"gomaxprocs"`
 	Cache          cacheSizes     `json:"cache"`
+	AdamChunk      int            `json:"adam_chunk_elems"` // kappa.ChunkElems(28): elements per worker chunk
 	Features       []feature      `json:"features"`
 	FeatureSource  string         `json:"feature_source"` // how CPU and OS support were found
 	ActiveISA      string         `json:"active_isa"`
@@ -113,6 +114,7 @@ func probeCPU() cpuReport {
 		ThreadsPerCore: c.ThreadsPerCore,
 		GOMAXPROCS:     runtime.GOMAXPROCS(0),
 		Cache:          cacheSizes{L1D: c.Cache.L1D, L2: c.Cache.L2, L3: c.Cache.L3, Line: c.CacheLine},
+		AdamChunk:      kappa.ChunkElems(28),
 		ActiveISA:      kappa.ISA(),
 		GoVersion:      runtime.Version(),
 		GOOS:           runtime.GOOS,
@@ -212,6 +214,7 @@ func writeCPU(w io.Writer, r cpuReport) {
 	}
 	p("cores", "%d logical, %s, %d thread(s) per core; GOMAXPROCS %d", r.LogicalCores, phys, r.ThreadsPerCore, r.GOMAXPROCS)
 	p("caches", "L1d %s, L2 %s, L3 %s, line %s", byteSize(r.Cache.L1D), byteSize(r.Cache.L2), byteSize(r.Cache.L3), byteSize(r.Cache.Line))
+	p("chunks", "%d elements of Adam (28 B/elem) per worker chunk (half of L2)", r.AdamChunk)
 	p("go", "%s %s/%s", r.GoVersion, r.GOOS, r.GOARCH)
 
 	fmt.Fprintf(w, "\nfeatures      CPU  OS   usable\n")
