@@ -11,6 +11,15 @@ import "math"
 // its original inputs by the element function, which uses FMA32 throughout
 // and is the definition. Unflagged elements get the same bits by construction:
 // same operations, same roundings.
+//
+// Cost: about 3–6× a naive float32 loop of the same formula on amd64
+// (measured with BenchmarkReference). Each emulated FMA is ~12 instructions
+// instead of 2, and Go compiles float32↔float64 conversions (CVTSS2SD,
+// CVTSD2SS, SQRTSS) into registers it does not clear first, so each carries a
+// false dependency on the register's previous value that can chain one loop
+// iteration to the next. Splitting the loop into phases over blocks, holding
+// intermediates in float64, Veltkamp rounding and manual unrolling were all
+// measured and were no faster.
 
 const (
 	midMask  = 1<<29 - 1          // float64 bits dropped when rounding a normal float32
