@@ -46,19 +46,27 @@ func (cfg AdaGradConfig) Coeffs(t int, gradScale float64) (AdaGradCoeffs, error)
 	h.positive("Eps", cfg.Eps)
 	h.step(t)
 	gs := h.gradScale(gradScale, cfg.Maximize)
-	clr := cfg.LR / (1 + float64(t-1)*cfg.LRDecay)
+	clr := cfg.LR / (1 + float64(float64(t-1)*cfg.LRDecay)) // float64(): no FMA on arm64
 	l1flags, l1 := h.l1(cfg.L1, cfg.L1Placement, clr)
 	if h.err != nil {
 		return AdaGradCoeffs{}, h.err
 	}
-	return AdaGradCoeffs{k: kernels.AdaGradParams{
+	k := kernels.AdaGradParams{
 		GradScale:   gs,
 		WeightDecay: float32(cfg.WeightDecay),
 		Eps:         float32(cfg.Eps),
 		NegLR:       float32(-clr),
 		L1:          l1,
 		Flags:       l1flags,
-	}, valid: true}, nil
+	}
+	h.fits32("LR", cfg.LR, float32(cfg.LR))
+	h.fits32("WeightDecay", cfg.WeightDecay, k.WeightDecay)
+	h.positive32("Eps", cfg.Eps, k.Eps)
+	h.fits32("L1", cfg.L1, k.L1)
+	if h.err != nil {
+		return AdaGradCoeffs{}, h.err
+	}
+	return AdaGradCoeffs{k: k, valid: true}, nil
 }
 
 // AdaGrad applies one AdaGrad step to one tensor, in place:

@@ -63,6 +63,10 @@ func (cfg AdamConfig) Coeffs(t int, gradScale float64) (AdamCoeffs, error) {
 	if h.err != nil {
 		return AdamCoeffs{}, h.err
 	}
+	// Explicit float64() conversions keep the compiler from fusing a
+	// product and a sum into one FMA (it does on arm64), so every
+	// architecture computes the same constants.
+	ss := cfg.LR / (1 - math.Pow(cfg.Beta1, float64(t)))
 	k := kernels.AdamParams{
 		GradScale:     gs,
 		Decay:         1,
@@ -72,17 +76,26 @@ func (cfg AdamConfig) Coeffs(t int, gradScale float64) (AdamCoeffs, error) {
 		OneMinusBeta2: float32(1 - cfg.Beta2),
 		RBias2:        float32(1 / math.Sqrt(1-math.Pow(cfg.Beta2, float64(t)))),
 		Eps:           float32(cfg.Eps),
-		NegStepSize:   float32(-cfg.LR / (1 - math.Pow(cfg.Beta1, float64(t)))),
+		NegStepSize:   float32(-ss),
 		L1:            l1,
 		Flags:         l1flags,
 	}
 	if cfg.Decoupled {
-		k.Decay = float32(1 - cfg.LR*cfg.WeightDecay)
+		k.Decay = float32(1 - float64(cfg.LR*cfg.WeightDecay))
+		h.fits32("1 − LR·WeightDecay", 1-float64(cfg.LR*cfg.WeightDecay), k.Decay)
 	} else {
 		k.WeightDecay = float32(cfg.WeightDecay)
+		h.fits32("WeightDecay", cfg.WeightDecay, k.WeightDecay)
 	}
 	if cfg.AMSGrad {
 		k.Flags |= kernels.FlagAMSGrad
+	}
+	h.fits32("LR", cfg.LR, float32(cfg.LR))
+	h.fits32("LR/(1 − Beta1^t)", ss, k.NegStepSize)
+	h.positive32("Eps", cfg.Eps, k.Eps)
+	h.fits32("L1", cfg.L1, k.L1)
+	if h.err != nil {
+		return AdamCoeffs{}, h.err
 	}
 	return AdamCoeffs{k: k, valid: true}, nil
 }

@@ -15,7 +15,7 @@ type named struct {
 }
 
 // checkSlices panics if a slice's length differs from n or two slices
-// overlap in memory. Slices given as nil with optional set are skipped.
+// overlap in memory. Callers pass only the slices the variant uses.
 func checkSlices(kernel string, n int, ss ...named) {
 	for _, a := range ss {
 		if len(a.s) != n {
@@ -43,7 +43,9 @@ func overlap(a, b []float32) bool {
 	return a0 < b0+uintptr(len(b))*4 && b0 < a0+uintptr(len(a))*4
 }
 
-// ptr returns the address of s's first element, or nil for an empty slice.
+// ptr returns the address of s's first element (nil for a nil slice; the
+// assembly never dereferences the pointer of a state slice its variant does
+// not use).
 func ptr(s []float32) *float32 { return unsafe.SliceData(s) }
 
 func mustValid(ok bool, kernel string) {

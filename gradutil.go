@@ -1,6 +1,7 @@
 package kappa
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/kappa-ml/kappa/kernels"
@@ -46,8 +47,12 @@ func AllFinite(x []float32) bool {
 // global squared norm sumSquares (the sum of SumSquares over all tensors) to
 // norm at most maxNorm, as torch.nn.utils.clip_grad_norm_ does (with its
 // 1e-6 guard). Pass it as gradScale to Coeffs. It returns ok = false when
-// sumSquares is NaN or Inf: skip the step.
+// sumSquares is NaN or Inf: skip the step. maxNorm must be finite and > 0
+// (it panics otherwise: a clip threshold is configuration, not data).
 func ClipFactor(sumSquares, maxNorm float64) (factor float64, ok bool) {
+	if !(maxNorm > 0) || math.IsInf(maxNorm, 0) {
+		panic(fmt.Sprintf("kappa: ClipFactor: maxNorm = %v, want finite and > 0", maxNorm))
+	}
 	if math.IsNaN(sumSquares) || math.IsInf(sumSquares, 0) {
 		return 0, false
 	}

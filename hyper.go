@@ -16,6 +16,8 @@ import (
 //     step after the update: p = S(p, τᵢ) with τᵢ = lr·λ1/√dᵢ, dᵢ the
 //     optimizer's denominator; gives exact zeros.
 //   - L1Decoupled: the unscaled decoupled soft threshold, τ = lr·λ1.
+//
+// For AdaGrad, lr in the thresholds is the decayed step clr of that step.
 type L1Placement = kernels.L1Mode
 
 // L1 placements; see L1Placement.
@@ -87,8 +89,25 @@ func (h *hyperCheck) l1(lambda float64, where L1Placement, lr float64) (uint32, 
 // gradScale validates the gradient scale and folds in the sign for maximize.
 func (h *hyperCheck) gradScale(gs float64, maximize bool) float32 {
 	h.positive("gradScale", gs)
+	h.positive32("gradScale", gs, float32(gs))
 	if maximize {
 		gs = -gs
 	}
 	return float32(gs)
+}
+
+// fits32 checks that the float32 constant c made from v (a hyperparameter or
+// a value derived from several) is finite: the kernels compute in float32.
+func (h *hyperCheck) fits32(name string, v float64, c float32) {
+	if math.IsInf(float64(c), 0) && finite(v) {
+		h.fail(name, v, "within float32 range (|x| ≤ 3.4e38)")
+	}
+}
+
+// positive32 checks that a positive v stays positive and finite in float32.
+func (h *hyperCheck) positive32(name string, v float64, c float32) {
+	h.fits32(name, v, c)
+	if c == 0 && v > 0 {
+		h.fail(name, v, "at least 1.4e-45, the smallest positive float32")
+	}
 }

@@ -2,6 +2,7 @@ package kappa
 
 import (
 	"math"
+	"math/big"
 	"strings"
 	"testing"
 
@@ -37,6 +38,12 @@ func TestBadHyperparameters(t *testing.T) {
 			_, err := SGDConfig{LR: 1, Momentum: 0.9, Dampening: 0.1, Nesterov: true}.Coeffs(1, 1)
 			return err
 		}},
+		{"adam eps below float32", "Eps = 1e-50, want at least 1.4e-45", adam(func(c *AdamConfig) { c.Eps = 1e-50 })},
+		{"adam lr beyond float32", "LR = 1e+39, want within float32 range", adam(func(c *AdamConfig) { c.LR = 1e39 })},
+		{"adam step size beyond float32", "LR/(1 − Beta1^t) = 1.0000000", adam(func(c *AdamConfig) { c.LR, c.Beta1 = 1e30, 1-1e-9 })},
+		{"adam grad scale below float32", "gradScale = 1e-50", func() error { _, err := DefaultAdam().Coeffs(1, 1e-50); return err }},
+		{"rmsprop eps below float32", "Eps = 1e-46", func() error { c := DefaultRMSProp(); c.Eps = 1e-46; _, err := c.Coeffs(1); return err }},
+		{"sgd lr beyond float32", "LR = 1e+40", func() error { _, err := SGDConfig{LR: 1e40}.Coeffs(1, 1); return err }},
 		{"sgd dampening 2", "Dampening = 2", func() error { _, err := SGDConfig{LR: 1, Dampening: 2}.Coeffs(1, 1); return err }},
 	}
 	for _, c := range cases {
@@ -48,6 +55,51 @@ func TestBadHyperparameters(t *testing.T) {
 		if !strings.Contains(err.Error(), c.want) || !strings.HasPrefix(err.Error(), "kappa: ") {
 			t.Errorf("%s: error %q does not say %q", c.name, err, c.want)
 		}
+	}
+}
+
+// rn64 is x op y rounded once to float64 (nearest even), computed with
+// math/big so that no compiler fusion can change it.
+func rn64(x float64, op byte, y float64) float64 {
+	a, b := new(big.Float).SetPrec(200).SetFloat64(x), new(big.Float).SetPrec(200).SetFloat64(y)
+	switch op {
+	case '*':
+		a.Mul(a, b)
+	case '-':
+		a.Sub(a, b)
+	case '+':
+		a.Add(a, b)
+	case '/':
+		a.Quo(a, b)
+	}
+	f, _ := a.SetMode(big.ToNearestEven).SetPrec(53).Float64()
+	return f
+}
+
+// TestCoefficientsSameOnEveryArch pins constants whose float64 formula mixes
+// a product and a sum: the Go compiler fuses such expressions into one FMA on
+// arm64 unless the code forbids it, which would give other bits there. The
+// inputs make the fused and unfused results differ; make test runs this on
+// arm64 under qemu too.
+func TestCoefficientsSameOnEveryArch(t *testing.T) {
+	cfg := DefaultAdamW()
+	cfg.LR, cfg.WeightDecay = 0.0003, 256.00006182988506
+	c, err := cfg.Coeffs(1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := c.Params().Decay, float32(rn64(1, '-', rn64(cfg.LR, '*', cfg.WeightDecay))); got != want {
+		t.Errorf("AdamW Decay = %#x, want %#x (1 − lr·λ with two float64 roundings)", math.Float32bits(got), math.Float32bits(want))
+	}
+	ac := DefaultAdaGrad()
+	ac.LR, ac.LRDecay = 0.010000000111572446, 1e-4
+	a, err := ac.Coeffs(253, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clr := rn64(ac.LR, '/', rn64(1, '+', rn64(252, '*', ac.LRDecay)))
+	if got, want := a.Params().NegLR, float32(-clr); got != want {
+		t.Errorf("AdaGrad −clr = %#x, want %#x", math.Float32bits(got), math.Float32bits(want))
 	}
 }
 
@@ -170,4 +222,21 @@ func TestChunkElems(t *testing.T) {
 		}
 	}
 	t.Logf("L2 %d KiB: Adam chunk %d elements", L2CacheBytes()>>10, ChunkElems(28))
+}
+
+func TestClipFactor(t *testing.T) {
+	if f, ok := ClipFactor(25, 1); !ok || math.Abs(f-1/(5+1e-6)) > 1e-15 {
+		t.Errorf("ClipFactor(25, 1) = %v, %v; want 1/(5+1e-6)", f, ok)
+	}
+	if f, ok := ClipFactor(4, 10); !ok || f != 1 {
+		t.Errorf("ClipFactor(4, 10) = %v, %v; want 1 (norm below the threshold)", f, ok)
+	}
+	for _, s := range []float64{math.NaN(), math.Inf(1)} {
+		if _, ok := ClipFactor(s, 1); ok {
+			t.Errorf("ClipFactor(%v, 1) ok; want a skipped step", s)
+		}
+	}
+	for _, m := range []float64{0, -1, math.NaN(), math.Inf(1)} {
+		expectPanic(t, []string{"ClipFactor", "maxNorm"}, func() { ClipFactor(1, m) })
+	}
 }

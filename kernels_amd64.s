@@ -53,6 +53,7 @@ DATA expmask<>+0x00(SB)/4, $0x7f800000
 GLOBL expmask<>(SB), RODATA|NOPTR, $4
 
 // TAILSETUP points R11 at the mask for CX (1..15) remaining elements.
+// Clobbers R13.
 #define TAILSETUP \
 	LEAQ tailmask<>+64(SB), R11; \
 	MOVQ CX, R13; \
@@ -591,13 +592,12 @@ scale_done:
 
 // func allFiniteAVX2(x *float32, n int) bool
 //
-// A lane is non-finite when all its exponent bits are set. Y1 ORs the
-// per-lane verdicts; the loop stops at the first vector with one.
+// A lane is non-finite when all its exponent bits are set; the loop stops at
+// the first vector that has one.
 TEXT ·allFiniteAVX2(SB), NOSPLIT, $0-17
 	MOVQ         x+0(FP), SI
 	MOVQ         n+8(FP), CX
 	VBROADCASTSS expmask<>(SB), Y0
-	VPXOR        Y1, Y1, Y1
 
 af_loop:
 	CMPQ     CX, $8

@@ -6,7 +6,7 @@ import "github.com/kappa-ml/kappa/kernels"
 // Start from DefaultRMSProp.
 type RMSPropConfig struct {
 	LR          float64 // lr, ≥ 0
-	Alpha       float64 // alpha: smoothing constant, in [0, 1)
+	Alpha       float64 // alpha: smoothing constant, in [0, 1) (PyTorch also takes α ≥ 1, which never forgets; refused here)
 	Eps         float64 // eps, > 0
 	WeightDecay float64 // weight_decay: L2 on p (coupled), ≥ 0
 	Momentum    float64 // momentum μ, ≥ 0; > 0 uses a momentum buffer
@@ -58,6 +58,14 @@ func (cfg RMSPropConfig) Coeffs(gradScale float64) (RMSPropCoeffs, error) {
 	}
 	if cfg.Momentum > 0 {
 		k.Flags |= kernels.FlagMomentum
+	}
+	h.fits32("LR", cfg.LR, k.NegLR)
+	h.fits32("WeightDecay", cfg.WeightDecay, k.WeightDecay)
+	h.fits32("Momentum", cfg.Momentum, k.Momentum)
+	h.positive32("Eps", cfg.Eps, k.Eps)
+	h.fits32("L1", cfg.L1, k.L1)
+	if h.err != nil {
+		return RMSPropCoeffs{}, h.err
 	}
 	return RMSPropCoeffs{k: k, valid: true}, nil
 }

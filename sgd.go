@@ -28,8 +28,11 @@ type SGDCoeffs struct {
 // Params returns the float32 constants the kernel uses.
 func (c *SGDCoeffs) Params() kernels.SGDParams { return c.k }
 
-// Coeffs returns the constants of optimizer step t ≥ 1 (step 1 initialises
-// the momentum buffer to the gradient, as PyTorch does).
+// Coeffs returns the constants of optimizer step t ≥ 1. Step 1 initialises
+// the momentum buffer to the gradient, as PyTorch does; unlike PyTorch, which
+// does this the first time each parameter has a gradient, the first step here
+// is the optimizer's, for every tensor of the step (a tensor that joins later
+// gets buf = fma(μ, 0, (1−δ)·g) from a zeroed buffer).
 func (cfg SGDConfig) Coeffs(t int, gradScale float64) (SGDCoeffs, error) {
 	h := hyperCheck{opt: "SGD"}
 	h.nonNeg("LR", cfg.LR)
@@ -61,6 +64,12 @@ func (cfg SGDConfig) Coeffs(t int, gradScale float64) (SGDCoeffs, error) {
 		if cfg.Nesterov {
 			k.Flags |= kernels.FlagNesterov
 		}
+	}
+	h.fits32("LR", cfg.LR, k.NegLR)
+	h.fits32("WeightDecay", cfg.WeightDecay, k.WeightDecay)
+	h.fits32("Momentum", cfg.Momentum, k.Momentum)
+	if h.err != nil {
+		return SGDCoeffs{}, h.err
 	}
 	return SGDCoeffs{k: k, valid: true}, nil
 }

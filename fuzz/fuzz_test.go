@@ -31,6 +31,14 @@ func fuzzAdam(t *testing.T, data []byte, off, flags, lr, b1, b2, eps, wd, l1, gs
 	gsv := pick(gsTab, gs)
 	valid := nonNeg(cfg.LR) && beta(cfg.Beta1) && beta(cfg.Beta2) && positive(cfg.Eps) && nonNeg(cfg.WeightDecay) &&
 		step >= 1 && positive(gsv) && l1Valid(cfg.L1, cfg.L1Placement)
+	if valid { // float32 range of the constants, incl. the step size lr/(1−β1^t)
+		decay := cfg.WeightDecay
+		if cfg.Decoupled {
+			decay = 1 - float64(cfg.LR*cfg.WeightDecay)
+		}
+		valid = fin32(cfg.LR) && pos32(cfg.Eps) && pos32(gsv) && fin32(decay) &&
+			fin32(cfg.LR/(1-math.Pow(cfg.Beta1, float64(step)))) && l1Const32(cfg.L1, cfg.LR, cfg.L1Placement)
+	}
 	c, err := cfg.Coeffs(int(step), gsv)
 	if !checkCoeffsErr(t, "Adam", err, valid, fmt.Sprintf("%+v t=%d gradScale=%v", cfg, step, gsv)) {
 		mustPanic(t, "Adam", func() { kappa.Adam(&c, nil, nil, nil, nil, nil) })
@@ -63,7 +71,8 @@ func fuzzRMSProp(t *testing.T, data []byte, off, flags, lr, alpha, eps, wd, mom,
 	}
 	gsv := pick(gsTab, gs)
 	valid := nonNeg(cfg.LR) && beta(cfg.Alpha) && positive(cfg.Eps) && nonNeg(cfg.WeightDecay) && nonNeg(cfg.Momentum) &&
-		positive(gsv) && l1Valid(cfg.L1, cfg.L1Placement)
+		positive(gsv) && l1Valid(cfg.L1, cfg.L1Placement) &&
+		fin32(cfg.LR) && fin32(cfg.WeightDecay) && fin32(cfg.Momentum) && pos32(cfg.Eps) && pos32(gsv) && l1Const32(cfg.L1, cfg.LR, cfg.L1Placement)
 	c, err := cfg.Coeffs(gsv)
 	if !checkCoeffsErr(t, "RMSProp", err, valid, fmt.Sprintf("%+v gradScale=%v", cfg, gsv)) {
 		mustPanic(t, "RMSProp", func() { kappa.RMSProp(&c, nil, nil, nil, nil, nil) })
@@ -99,7 +108,8 @@ func fuzzAdaGrad(t *testing.T, data []byte, off, flags, lr, decay, wd, init, eps
 	}
 	gsv := pick(gsTab, gs)
 	valid := nonNeg(cfg.LR) && nonNeg(cfg.LRDecay) && nonNeg(cfg.WeightDecay) && nonNeg(cfg.InitialAccumulatorValue) &&
-		positive(cfg.Eps) && step >= 1 && positive(gsv) && l1Valid(cfg.L1, cfg.L1Placement)
+		positive(cfg.Eps) && step >= 1 && positive(gsv) && l1Valid(cfg.L1, cfg.L1Placement) &&
+		fin32(cfg.LR) && fin32(cfg.WeightDecay) && pos32(cfg.Eps) && pos32(gsv) && l1Const32(cfg.L1, cfg.LR/(1+float64(float64(step-1)*cfg.LRDecay)), cfg.L1Placement)
 	c, err := cfg.Coeffs(int(step), gsv)
 	if !checkCoeffsErr(t, "AdaGrad", err, valid, fmt.Sprintf("%+v t=%d gradScale=%v", cfg, step, gsv)) {
 		mustPanic(t, "AdaGrad", func() { kappa.AdaGrad(&c, nil, nil, nil) })
@@ -131,7 +141,8 @@ func fuzzSGD(t *testing.T, data []byte, off, flags, lr, mom, damp, wd, gs uint8,
 	}
 	gsv := pick(gsTab, gs)
 	valid := nonNeg(cfg.LR) && nonNeg(cfg.Momentum) && cfg.Dampening >= 0 && cfg.Dampening <= 1 && nonNeg(cfg.WeightDecay) &&
-		step >= 1 && positive(gsv) && !(cfg.Nesterov && (cfg.Momentum <= 0 || cfg.Dampening != 0))
+		step >= 1 && positive(gsv) && !(cfg.Nesterov && (cfg.Momentum <= 0 || cfg.Dampening != 0)) &&
+		fin32(cfg.LR) && fin32(cfg.WeightDecay) && fin32(cfg.Momentum) && pos32(gsv)
 	c, err := cfg.Coeffs(int(step), gsv)
 	if !checkCoeffsErr(t, "SGD", err, valid, fmt.Sprintf("%+v t=%d gradScale=%v", cfg, step, gsv)) {
 		mustPanic(t, "SGD", func() { kappa.SGD(&c, nil, nil, nil) })

@@ -259,6 +259,20 @@ func nonNeg(x float64) bool   { return finite(x) && x >= 0 }
 func positive(x float64) bool { return finite(x) && x > 0 }
 func beta(x float64) bool     { return x >= 0 && x < 1 }
 
+// The kernels compute in float32, so a constant must also be finite there,
+// and a positive one (Eps, gradScale) must not round to zero.
+func fin32(x float64) bool { return !math.IsInf(float64(float32(x)), 0) }
+func pos32(x float64) bool { return fin32(x) && float32(x) > 0 }
+
+// l1Const32 is the L1 constant the kernels get: λ1 when coupled, lr·λ1 for
+// the thresholds.
+func l1Const32(l1, lr float64, where kappa.L1Placement) bool {
+	if l1 == 0 || where == kappa.L1None || where == kappa.L1Coupled {
+		return fin32(l1)
+	}
+	return fin32(lr * l1)
+}
+
 func l1Valid(l1 float64, where kappa.L1Placement) bool {
 	return nonNeg(l1) && where <= kappa.L1Decoupled && !(l1 > 0 && where == kappa.L1None)
 }

@@ -119,12 +119,13 @@ func seeds() map[string][]seed {
 		{sL1I | sAMS | sTame, 15, []uint8{1, 3, 4, 2, 0, 3, 0}, 7, 0, ""}, // L1 intrinsic
 		{sL1D | sDec, 0x97, []uint8{2, 0, 1, 0, 5, 2, 3}, 3, 0.1, ""},     // L1 decoupled, gs 2^-16
 		{sAMS | sDec | sL1I | sTame, 1, []uint8{0, 2, 6, 4, 2, 4, 4}, 1, 0, ""},
-		{0, 8, []uint8{9, 7, 1, 7, 6, 0, 6}, 50, 0.6, ""}, // lr overflows float32, gs 1e30, dense specials
-		{sAMS, 0xe9, []uint8{3, 5, 5, 5, 7, 0, 5}, 65535, 0.1, ""},
+		{0, 8, []uint8{8, 7, 1, 7, 6, 0, 6}, 50, 0.6, ""},          // lr 1e30, gs 1e30, dense specials
+		{sAMS, 0xe9, []uint8{3, 5, 5, 4, 7, 0, 5}, 65535, 0.1, ""}, // eps 1e-45: a float32 subnormal
 		{sAMS | sDec | sTame, 0xf7, []uint8{0, 0, 1, 1, 2, 0, 0}, 100, 0, ""},
 		{0, 0, []uint8{0, 8, 1, 0, 0, 0, 0}, 1, 0, "beta1-1"},
 		{sL1Bad, 0, []uint8{0, 0, 1, 0, 0, 3, 0}, 1, 0, "l1placement-4"},
 		{sL1C, 0, []uint8{0, 0, 1, 0, 0, 6, 0}, 0, 0, "step-0"},
+		{0, 0, []uint8{9, 0, 1, 0, 0, 0, 0}, 1, 0, "lr-beyond-float32"},
 	}
 	for i, o := range adam {
 		r := rand.New(rand.NewPCG(1, uint64(i)))
@@ -152,11 +153,12 @@ func seeds() map[string][]seed {
 		{sL1I | sCen | sTame, 0x57, []uint8{2, 1, 1, 0, 3, 2, 3}, 0, 0, ""},
 		{sL1D, 4, []uint8{1, 4, 0, 3, 7, 4, 0}, 0, 0.1, ""}, // momentum 1e-46: flag set, μ = 0 in float32
 		{0, 12, []uint8{8, 2, 7, 6, 6, 0, 6}, 0, 0.6, ""},
-		{sCen | sTame, 0xe1, []uint8{1, 4, 5, 0, 0, 0, 4}, 0, 0, ""},
+		{sCen | sTame, 0xe1, []uint8{1, 4, 4, 0, 0, 0, 4}, 0, 0, ""},
 		{sCen | sL1I | sTame, 0xf7, []uint8{1, 4, 0, 2, 2, 3, 0}, 0, 0, ""},
 		{0, 0, []uint8{1, 8, 0, 0, 0, 0, 0}, 0, 0, "alpha-1"},
 		{0, 0, []uint8{1, 4, 0, 0, 8, 0, 0}, 0, 0, "momentum-negative"},
 		{0, 0, []uint8{1, 4, 8, 0, 0, 0, 0}, 0, 0, "eps-0"},
+		{0, 0, []uint8{1, 4, 5, 0, 0, 0, 0}, 0, 0, "eps-below-float32"},
 	}
 	for i, o := range rms {
 		r := rand.New(rand.NewPCG(2, uint64(i)))
@@ -182,8 +184,8 @@ func seeds() map[string][]seed {
 		{sL1I, 15, []uint8{1, 4, 3, 0, 2, 2, 3}, 5, 0.1, ""},
 		{sL1D | sTame, 0x37, []uint8{3, 0, 0, 0, 1, 4, 4}, 2, 0, ""},
 		{sInit, 4, []uint8{1, 5, 0, 2, 4, 0, 0}, 65535, 0.1, ""},
-		{0, 12, []uint8{9, 0, 6, 0, 7, 0, 6}, 1, 0.6, ""},
-		{sTame, 0xe1, []uint8{1, 0, 0, 0, 5, 0, 5}, 3, 0, ""},
+		{0, 12, []uint8{8, 0, 6, 0, 7, 0, 6}, 1, 0.6, ""},
+		{sTame, 0xe1, []uint8{1, 0, 0, 0, 4, 0, 5}, 3, 0, ""},
 		{sInit | sL1I | sTame, 0xf7, []uint8{1, 2, 2, 1, 1, 2, 0}, 10, 0, ""},
 		{0, 0, []uint8{1, 6, 0, 0, 1, 0, 0}, 1, 0, "lrdecay-negative"},
 		{0, 0, []uint8{1, 0, 0, 4, 1, 0, 0}, 1, 0, "initacc-negative"},

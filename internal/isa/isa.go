@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"sync"
 )
 
 // Level is an instruction-set level with its own kernels.
@@ -54,7 +53,6 @@ var (
 	active   Level    // level in use (best, or lower when capped)
 	capErr   error    // problem with KAPPA_ISA, reported once
 	statuses []Status // per level, in Level order
-	mu       sync.Mutex
 )
 
 func init() {
@@ -106,19 +104,14 @@ func Usable() []Level {
 
 // SetForTest switches the active level and returns a function that restores
 // the previous one: defer isa.SetForTest(isa.Generic)(). It panics if the
-// level is not usable here. Only for tests: the level is package state, so
-// tests that switch it must not run in parallel with other kernel calls.
+// level is not usable here. Only for tests and benchmarks: the level is
+// unsynchronized package state, so code that switches it must not run
+// concurrently with kernel calls.
 func SetForTest(l Level) (restore func()) {
-	mu.Lock()
-	defer mu.Unlock()
 	if l < 0 || int(l) >= len(statuses) || !statuses[l].Usable {
 		panic(fmt.Sprintf("isa.SetForTest: level %s is not usable here", l))
 	}
 	prev := active
 	active = l
-	return func() {
-		mu.Lock()
-		active = prev
-		mu.Unlock()
-	}
+	return func() { active = prev }
 }
