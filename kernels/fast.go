@@ -16,7 +16,7 @@ import "math"
 // than shared: a helper holding it exceeds Go's inlining budget, and a call
 // per element costs more than the duplication.
 //
-// Cost: about 3–6× a naive float32 loop of the same formula on amd64
+// Cost: about 2.3–6.5× a naive float32 loop of the same formula on amd64
 // (measured with BenchmarkReference). Each emulated FMA is ~12 instructions
 // instead of 2, and Go compiles float32↔float64 conversions (CVTSS2SD,
 // CVTSD2SS, SQRTSS) into registers it does not clear first, so each carries a
