@@ -76,3 +76,16 @@ func Roofline(p, g, m, v []float32) {
 		kernels.Roofline(p, g, m, v)
 	}
 }
+
+// NormRoofline copies x into y: the memory traffic of a normalization's
+// forward pass (read x, write y: 8 bytes per element) with no arithmetic.
+// Benchmarks and `kappa bench` run it beside LayerNorm as its memory floor.
+func NormRoofline(y, x []float32) {
+	checkSlices("NormRoofline", len(y), named{"y", y}, named{"x", x})
+	if len(y) == 0 {
+		return
+	}
+	if !normCopyAsm(y, x) {
+		copy(y, x)
+	}
+}
