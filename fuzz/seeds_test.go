@@ -34,6 +34,9 @@ var targets = []target{
 	{"FuzzSumSquares", "SumSquares", fuzzSumSquares},
 	{"FuzzScale", "Scale", fuzzScale},
 	{"FuzzAllFinite", "AllFinite", fuzzAllFinite},
+	{"FuzzLayerNorm", "LayerNorm", fuzzLayerNorm},
+	{"FuzzRMSNorm", "RMSNorm", fuzzRMSNorm},
+	{"FuzzBatchNorm", "BatchNorm", fuzzBatchNorm},
 }
 
 // seed is one generated corpus entry: the target's arguments after t.
@@ -271,7 +274,53 @@ func seeds() map[string][]seed {
 	out["FuzzSumSquares"] = append(out["FuzzSumSquares"], seed{"n33-huge-inf-last", []any{huge, uint8(1), uint8(0)}})
 	out["FuzzSumSquares"] = append(out["FuzzSumSquares"], seed{"n32-huge-finite", []any{huge[:4*32], uint8(0), uint8(0)}})
 	out["FuzzScale"] = append(out["FuzzScale"], seed{"n33-huge-by-minus0", []any{huge, uint8(7), uint8(0), uint32(0x80000000)}})
+	normSeeds(out)
 	return out
+}
+
+// normSeeds adds the normalization targets' seeds: row and channel shapes
+// around the 8-lane vectors and the 16-lane reduction, with and without the
+// affine transform, clean, tame and with special values.
+func normSeeds(out map[string][]seed) {
+	r := rand.New(rand.NewPCG(7, 0))
+	type rowSeed struct {
+		rows, cols int
+		flags, off uint8
+		specials   float64
+	}
+	rowSeeds := []rowSeed{
+		{1, 1, 1, 0, 0}, {3, 7, 1, 3, 0}, {2, 8, 0, 0x21, 0}, {4, 17, 1, 5, 0.05}, {2, 33, 3, 0x9c, 0},
+		{5, 16, 1 | sTame, 7, 0}, {2, 100, 5, 0x3f, 0.02}, {3, 31, 0, 11, 0.2}, {1, 128, 7, 1, 0},
+	}
+	for _, tg := range []struct {
+		name string
+		k    int
+	}{{"FuzzLayerNorm", 4}, {"FuzzRMSNorm", 3}} {
+		for _, s := range rowSeeds {
+			d := seedData(r, s.rows*s.cols, tg.k, s.specials)
+			name := fmt.Sprintf("r%dx%d-", s.rows, s.cols) + seedName(s.rows*s.cols, s.flags, s.specials, "")
+			out[tg.name] = append(out[tg.name], seed{name, []any{d, s.off, s.flags, uint8(s.cols - 1)}})
+		}
+	}
+	type bnSeed struct {
+		n, c, hw   int
+		flags, off uint8
+		specials   float64
+	}
+	bnSeeds := []bnSeed{
+		{2, 1, 1, 1, 0, 0}, {4, 9, 1, 1, 3, 0}, {3, 33, 1, 3, 0x15, 0}, {5, 17, 1, 1 | sTame, 2, 0},
+		{2, 3, 7, 0, 1, 0}, {3, 2, 16, 2, 0x37, 0}, {2, 4, 17, 4, 9, 0.05}, {2, 2, 33, 0, 0xa0, 0.1},
+		{1, 5, 3, 0, 0, 0}, {6, 8, 1, 9, 4, 0.1}, {2, 3, 40, sTame, 0x44, 0},
+	}
+	for _, s := range bnSeeds {
+		row := s.c * s.hw
+		if s.flags&2 != 0 {
+			row += 3
+		}
+		d := seedData(r, s.n*row, 2, s.specials)
+		name := fmt.Sprintf("n%dc%dhw%d-", s.n, s.c, s.hw) + seedName(s.n*row, s.flags, s.specials, "")
+		out["FuzzBatchNorm"] = append(out["FuzzBatchNorm"], seed{name, []any{d, s.off, s.flags, uint8(s.c - 1), uint8(s.hw - 1)}})
+	}
 }
 
 func seedName(n int, flags uint8, specials float64, invalid string) string {
