@@ -30,5 +30,7 @@ func ISAError() error { return isa.CapError() }
 
 // KernelNames lists the exported kernels; every one runs at ISA().
 func KernelNames() []string {
-	return []string{"Adam", "RMSProp", "AdaGrad", "SGD", "SumSquares", "Scale", "AllFinite", "Roofline"}
+	return []string{"Adam", "RMSProp", "AdaGrad", "SGD", "SumSquares", "Scale", "AllFinite", "Roofline",
+		"LayerNormForward", "LayerNormBackward", "RMSNormForward", "RMSNormBackward",
+		"ChannelMoments", "ChannelScaleShift", "ChannelGradSums", "BatchNormInputGrad", "NormRoofline"}
 }

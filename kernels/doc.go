@@ -15,8 +15,14 @@
 //     either is NaN, so the order of the operands is part of the definition.
 //   - Elements are independent in the optimizer kernels, so a result depends
 //     only on the element's own inputs and the step constants.
-//   - SumSquares uses 16 float64 lanes (element i goes to lane i mod 16) and
-//     a fixed halving tree; see its doc comment.
+//   - Every reduction (SumSquares, the row statistics of LayerNorm and
+//     RMSNorm, BatchNorm's per-channel sums) uses 16 float64 lanes (element i
+//     of a run goes to lane i mod 16) and a fixed halving tree. reduce.go
+//     writes the order down once; the avx512 and neon levels follow it.
+//   - Per-row and per-channel scalars (mean, rstd, the backward constants)
+//     are computed in float64 from the reductions and rounded to float32
+//     once, so every level — and any split of rows or channels across
+//     goroutines — gets the same bits.
 //
 // The parameter structs are passed by pointer to the assembly, which reads
 // their fields at fixed offsets: do not reorder fields without changing the
