@@ -24,40 +24,82 @@ type benchKernel struct {
 	// setup allocates and fills the data for n elements and returns one
 	// call of the kernel on it. The same data serves every level.
 	setup func(n int) func()
+	// setupNorm, set instead of setup for the normalization kernels, returns
+	// one call of the kernel on a -shapes entry's shared data.
+	setupNorm func(d *normData) func()
+	view      shapeView // how setupNorm's kernel reads a shape
 }
+
+// isNorm reports whether k is measured on -shapes rather than -sizes.
+func (k benchKernel) isNorm() bool { return k.setupNorm != nil }
+
+// yardstick is the kernel whose GB/s is k's 100 % of roofline.
+func (k benchKernel) yardstick() string {
+	if k.isNorm() {
+		return normRooflineName
+	}
+	return rooflineName
+}
+
+// shapeView is how a normalization kernel reads a shape.
+type shapeView int
+
+const (
+	viewFlat     shapeView = iota // rows·cols elements (NormRoofline)
+	viewRows                      // rows × cols, one normalization per row
+	viewChannels                  // BatchNorm's Channels: NC or NCHW
+)
 
 var benchKernels = []benchKernel{
-	{"adam", "Adam (AdamW defaults, step 10)", 28, setupAdam(false)},
-	{"amsgrad", "AMSGrad (AdamW defaults + amsgrad, step 10)", 36, setupAdam(true)},
-	{"rmsprop", "RMSProp (defaults)", 20, setupRMSProp},
-	{"adagrad", "AdaGrad (defaults, step 10)", 20, setupAdaGrad},
-	{"sgd", "SGD (momentum 0.9, step 2)", 20, setupSGD},
-	{"sumsquares", "SumSquares", 4, setupSumSquares},
-	{"allfinite", "AllFinite", 4, setupAllFinite},
-	{"scale", "Scale", 8, setupScale},
-	{"roofline", "Roofline (Adam's 28 B/elem traffic, trivial arithmetic)", 28, setupRoofline},
+	{name: "adam", title: "Adam (AdamW defaults, step 10)", bytes: 28, setup: setupAdam(false)},
+	{name: "amsgrad", title: "AMSGrad (AdamW defaults + amsgrad, step 10)", bytes: 36, setup: setupAdam(true)},
+	{name: "rmsprop", title: "RMSProp (defaults)", bytes: 20, setup: setupRMSProp},
+	{name: "adagrad", title: "AdaGrad (defaults, step 10)", bytes: 20, setup: setupAdaGrad},
+	{name: "sgd", title: "SGD (momentum 0.9, step 2)", bytes: 20, setup: setupSGD},
+	{name: "sumsquares", title: "SumSquares", bytes: 4, setup: setupSumSquares},
+	{name: "allfinite", title: "AllFinite", bytes: 4, setup: setupAllFinite},
+	{name: "scale", title: "Scale", bytes: 8, setup: setupScale},
+	{name: "roofline", title: "Roofline (Adam's 28 B/elem traffic, trivial arithmetic)", bytes: 28, setup: setupRoofline},
+
+	{name: "layernorm", title: "LayerNorm forward (γ, β; saves mean, rstd): read x, write y", bytes: 8, setupNorm: setupLayerNorm, view: viewRows},
+	{name: "layernorm-bwd", title: "LayerNorm backward (dx, dγ, dβ): read x, dy, write dx", bytes: 12, setupNorm: setupLayerNormBackward, view: viewRows},
+	{name: "rmsnorm", title: "RMSNorm forward (γ; saves rrms): read x, write y", bytes: 8, setupNorm: setupRMSNorm, view: viewRows},
+	{name: "rmsnorm-bwd", title: "RMSNorm backward (dx, dγ): read x, dy, write dx", bytes: 12, setupNorm: setupRMSNormBackward, view: viewRows},
+	{name: "batchnorm", title: "BatchNorm training forward (ChannelMoments → BatchNormFold + UpdateRunningStats → ChannelScaleShift): read x three times, write y", bytes: 16, setupNorm: setupBatchNorm, view: viewChannels},
+	{name: "batchnorm-bwd", title: "BatchNorm backward (ChannelGradSums → BatchNormGradCoeffs → BatchNormInputGrad): read dy, x twice, write dx", bytes: 20, setupNorm: setupBatchNormBackward, view: viewChannels},
+	{name: "normroofline", title: "NormRoofline (a copy: a normalization forward's 8 B/elem traffic, no arithmetic)", bytes: 8, setupNorm: setupNormRoofline},
 }
 
-// rooflineName is the yardstick kernel; it is always timed.
+// rooflineName is the yardstick of the optimizer kernels; it is always timed
+// with them.
 const rooflineName = "roofline"
 
 var defaultSizes = []int{4096, 65536, 1048576, 16777216}
 
-// benchResult is one kernel × level × size measurement.
+// benchResult is one kernel × level × size (or shape) measurement.
 type benchResult struct {
-	Kernel           string  `json:"kernel"`
-	ISA              string  `json:"isa"`
-	N                int     `json:"n"`
+	Kernel string `json:"kernel"`
+	ISA    string `json:"isa"`
+	N      int    `json:"n"` // elements per call
+	// The normalization kernels' shape (a -shapes entry) and how the kernel
+	// read it: layout "rows" (rows × cols, one normalization per row), "nc"
+	// or "nchw" (BatchNorm over channels), "flat" (NormRoofline's copy).
+	Shape            string  `json:"shape,omitempty"`
+	Layout           string  `json:"layout,omitempty"`
+	Rows             int     `json:"rows,omitempty"`
+	Cols             int     `json:"cols,omitempty"`
+	Channels         int     `json:"channels,omitempty"`
 	BytesPerElem     int     `json:"bytes_per_elem"`
-	Runs             int     `json:"runs"`
+	Runs             int     `json:"runs"` // -runs, or fewer when one call outlasts -time
 	ItersPerRun      int     `json:"iters_per_run"`
 	NsPerOp          float64 `json:"ns_per_op"`          // best run: ns per call on n elements
 	NsPerElem        float64 `json:"ns_per_elem"`        // best run
 	NsPerElemMedian  float64 `json:"ns_per_elem_median"` // median run
 	SpreadPct        float64 `json:"spread_pct"`         // median over best − 1, in %: the noise
 	GBPerS           float64 `json:"gb_per_s"`           // bytes_per_elem / ns_per_elem (10⁹ B/s)
-	SpeedupVsGeneric float64 `json:"speedup_vs_generic"` // generic's ns/elem ÷ this ns/elem, same size
-	PctOfRoofline    float64 `json:"pct_of_roofline"`    // GB/s ÷ Roofline's GB/s at the same level and size × 100
+	SpeedupVsGeneric float64 `json:"speedup_vs_generic"` // generic's ns/elem ÷ this ns/elem, same size (shape)
+	PctOfRoofline    float64 `json:"pct_of_roofline"`    // GB/s ÷ the yardstick's GB/s at the same level and size (shape) × 100
+	RooflineKernel   string  `json:"roofline_kernel"`    // the yardstick: roofline (optimizers) or normroofline (normalizations)
 }
 
 type benchReport struct {
@@ -65,7 +107,8 @@ type benchReport struct {
 	TimeTarget   string        `json:"time_target"`
 	Runs         int           `json:"runs"`
 	Statistic    string        `json:"statistic"`
-	Sizes        []int         `json:"sizes"`
+	Sizes        []int         `json:"sizes"`  // of the optimizer kernels; empty when none ran
+	Shapes       []string      `json:"shapes"` // of the normalization kernels; empty when none ran
 	Kernels      []string      `json:"kernels"`
 	Levels       []string      `json:"levels"`
 	Results      []benchResult `json:"results"`
@@ -77,17 +120,21 @@ type benchReport struct {
 func benchCommand(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("kappa bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	sizesFlag := fs.String("sizes", joinInts(defaultSizes), "comma-separated element counts (suffixes Ki, Mi allowed: 64Ki)")
-	kernelsFlag := fs.String("kernels", "all", "comma-separated kernels: "+strings.Join(kernelNames(), ", ")+" (roofline is always timed: it is the yardstick)")
-	target := fs.Duration("time", 200*time.Millisecond, "target time per measurement (kernel × level × size), split over -runs runs")
-	runs := fs.Int("runs", 5, "timed runs per measurement; the best is reported, the median's excess as spread")
+	sizesFlag := fs.String("sizes", joinInts(defaultSizes), "comma-separated element counts of the optimizer kernels (suffixes Ki, Mi allowed: 64Ki)")
+	shapesFlag := fs.String("shapes", strings.Join(defaultShapes, ","), "comma-separated shapes of the normalization kernels: RxC (rows × cols; BatchNorm reads it as NC)\nor nchw:NxCxHxW (BatchNorm NCHW; LayerNorm and RMSNorm read N rows of C·H·W); suffixes Ki, Mi allowed")
+	kernelsFlag := fs.String("kernels", "all", "comma-separated kernels: "+strings.Join(kernelNames(), ", ")+"\n(roofline is always timed with the optimizer kernels, normroofline with the normalization ones: they are the yardsticks)")
+	target := fs.Duration("time", 200*time.Millisecond, "target time per measurement (kernel × level × size or shape), split over -runs runs;\na call longer than a run's share is timed once per run")
+	runs := fs.Int("runs", 5, "timed runs per measurement (at most 3 when one call outlasts -time); the best is reported, the median's excess as spread")
 	asJSON := fs.Bool("json", false, "print one JSON document (CPU info and results) instead of the table")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, `usage: kappa bench [flags]
 
-Times every kernel at every usable ISA level and size, on one goroutine;
-progress on stderr, results on stdout. The data of all kernels of one size is
-in memory at once: about 1.5 GiB at 16Mi elements with every kernel.
+Times every kernel at every usable ISA level and size (optimizers, reductions:
+-sizes) or shape (normalizations: -shapes), on one goroutine; progress on
+stderr, results on stdout. The data of all kernels of one size or shape is in
+memory at once, one size or shape at a time: about 1.5 GiB at 16Mi elements
+with every optimizer kernel; 16 B/elem with the normalization kernels (they
+share x, y, dy and dx), 512 MiB at 8192x4096.
 
 `)
 		fs.PrintDefaults()
@@ -109,9 +156,16 @@ in memory at once: about 1.5 GiB at 16Mi elements with every kernel.
 	if err != nil {
 		return fail("-sizes: %v", err)
 	}
+	shapes, err := parseShapes(*shapesFlag)
+	if err != nil {
+		return fail("-shapes: %v", err)
+	}
 	ks, err := selectKernels(*kernelsFlag)
 	if err != nil {
 		return fail("-kernels: %v", err)
+	}
+	if err := checkShapes(ks, shapes); err != nil {
+		return fail("-shapes: %v", err)
 	}
 	if *target <= 0 {
 		return fail("-time must be > 0, got %v", *target)
@@ -120,7 +174,7 @@ in memory at once: about 1.5 GiB at 16Mi elements with every kernel.
 		return fail("-runs must be ≥ 1, got %d", *runs)
 	}
 
-	rep := runBench(ks, sizes, *target, *runs, stderr)
+	rep := runBench(ks, sizes, shapes, *target, *runs, stderr)
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -142,9 +196,10 @@ func kernelNames() []string {
 	return ns
 }
 
-// selectKernels parses -kernels, keeping the table order and adding roofline.
+// selectKernels parses -kernels, keeping the table order and adding the
+// yardstick of every kernel asked for.
 func selectKernels(s string) ([]benchKernel, error) {
-	want := map[string]bool{rooflineName: true}
+	want := map[string]bool{}
 	for _, f := range strings.Split(s, ",") {
 		f = strings.ToLower(strings.TrimSpace(f))
 		switch {
@@ -157,6 +212,14 @@ func selectKernels(s string) ([]benchKernel, error) {
 			want[f] = true
 		default:
 			return nil, fmt.Errorf("unknown kernel %q (want all or some of %s)", f, strings.Join(kernelNames(), ", "))
+		}
+	}
+	if len(want) == 0 {
+		return nil, fmt.Errorf("no kernels (want all or some of %s)", strings.Join(kernelNames(), ", "))
+	}
+	for _, k := range benchKernels {
+		if want[k.name] {
+			want[k.yardstick()] = true
 		}
 	}
 	var ks []benchKernel
@@ -176,24 +239,34 @@ func parseSizes(s string) ([]int, error) {
 		if f == "" {
 			continue
 		}
-		mul, num := 1, f
-		for suf, m := range map[string]int{"Ki": 1 << 10, "Mi": 1 << 20, "Gi": 1 << 30} {
-			if strings.HasSuffix(f, suf) {
-				mul, num = m, strings.TrimSuffix(f, suf)
-			}
-		}
-		n, err := strconv.Atoi(num)
-		if err != nil || n <= 0 || n > (1<<30)/mul {
+		n, ok := parseCount(f)
+		if !ok {
 			return nil, fmt.Errorf("bad size %q (want a positive element count such as 4096 or 64Ki)", f)
 		}
-		if !slices.Contains(out, n*mul) {
-			out = append(out, n*mul)
+		if !slices.Contains(out, n) {
+			out = append(out, n)
 		}
 	}
 	if len(out) == 0 {
 		return nil, errors.New("no sizes")
 	}
 	return out, nil
+}
+
+// parseCount parses a positive count up to 2³⁰ with an optional suffix Ki,
+// Mi or Gi: "4096", "64Ki".
+func parseCount(f string) (int, bool) {
+	mul, num := 1, f
+	for suf, m := range map[string]int{"Ki": 1 << 10, "Mi": 1 << 20, "Gi": 1 << 30} {
+		if strings.HasSuffix(f, suf) {
+			mul, num = m, strings.TrimSuffix(f, suf)
+		}
+	}
+	n, err := strconv.Atoi(num)
+	if err != nil || n <= 0 || n > (1<<30)/mul {
+		return 0, false
+	}
+	return n * mul, true
 }
 
 func joinInts(xs []int) string {
@@ -204,15 +277,31 @@ func joinInts(xs []int) string {
 	return strings.Join(ss, ",")
 }
 
-// runBench times every kernel × usable level × size, writing progress to
-// progress. The active level is switched per timed run and restored after it.
+// benchCase is one size of the optimizer kernels or one shape of the
+// normalization kernels, with the kernels measured on it.
+type benchCase struct {
+	n     int         // elements per call
+	shape *benchShape // nil: a -sizes entry
+	ks    []benchKernel
+}
+
+func (c benchCase) label() string {
+	if c.shape != nil {
+		return "shape=" + c.shape.Name
+	}
+	return "n=" + strconv.Itoa(c.n)
+}
+
+// runBench times every kernel × usable level × size (optimizer kernels) or
+// shape (normalization kernels), writing progress to progress. The active
+// level is switched per timed run and restored after it.
 //
-// For each size, the data of every kernel is allocated together, each
-// kernel × level pair gets an iteration count that fills target/runs, and
-// then the runs go round-robin over all pairs: a burst of load from other
+// For each size or shape, the data of every kernel is allocated together,
+// each kernel × level pair gets an iteration count that fills target/runs,
+// and then the runs go round-robin over all pairs: a burst of load from other
 // processes slows one round of every row instead of all runs of one row, so
 // the best run of each row, and the ratios between rows, stay comparable.
-func runBench(ks []benchKernel, sizes []int, target time.Duration, runs int, progress io.Writer) benchReport {
+func runBench(ks []benchKernel, sizes []int, shapes []benchShape, target time.Duration, runs int, progress io.Writer) benchReport {
 	start := time.Now()
 	levels := isa.Usable() // highest first, ending with generic
 	rep := benchReport{
@@ -220,13 +309,33 @@ func runBench(ks []benchKernel, sizes []int, target time.Duration, runs int, pro
 		TimeTarget: target.String(),
 		Runs:       runs,
 		Statistic:  "best of runs (median also given)",
-		Sizes:      sizes,
+		Sizes:      []int{},
+		Shapes:     []string{},
 	}
+	var flat, norm []benchKernel
 	for _, k := range ks {
 		rep.Kernels = append(rep.Kernels, k.name)
+		if k.isNorm() {
+			norm = append(norm, k)
+		} else {
+			flat = append(flat, k)
+		}
 	}
 	for _, l := range levels {
 		rep.Levels = append(rep.Levels, l.String())
+	}
+	var cases []benchCase
+	if len(flat) > 0 {
+		rep.Sizes = sizes
+		for _, n := range sizes {
+			cases = append(cases, benchCase{n: n, ks: flat})
+		}
+	}
+	if len(norm) > 0 {
+		for i := range shapes {
+			rep.Shapes = append(rep.Shapes, shapes[i].Name)
+			cases = append(cases, benchCase{n: shapes[i].elems(), shape: &shapes[i], ks: norm})
+		}
 	}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
@@ -236,45 +345,73 @@ func runBench(ks []benchKernel, sizes []int, target time.Duration, runs int, pro
 		l       isa.Level
 		op      func()
 		iters   int
+		runs    int       // runs, or fewer for a long call (longCallRuns)
 		samples []float64 // ns per call, one per run
 	}
 	budget := target / time.Duration(runs)
-	done, total := 0, len(ks)*len(levels)*len(sizes)
-	for _, n := range sizes {
-		runtime.GC() // free the previous size's data before allocating
+	done, total := 0, 0
+	for _, c := range cases {
+		total += len(c.ks) * len(levels)
+	}
+	for _, c := range cases {
+		runtime.GC() // free the previous case's data before allocating
 		var ps []*pair
-		for _, k := range ks {
-			op := k.setup(n)
+		var d *normData
+		if c.shape != nil {
+			d = newNormData(*c.shape)
+		}
+		for _, k := range c.ks {
+			var op func()
+			if d != nil {
+				op = k.setupNorm(d)
+			} else {
+				op = k.setup(c.n)
+			}
 			for _, l := range levels {
 				ps = append(ps, &pair{k: k, l: l, op: op})
 			}
 		}
+		d = nil      // the ops hold what they use
 		runtime.GC() // no collection of setup garbage inside the timing
-		fmt.Fprintf(progress, "kappa bench: n=%d: calibrating %d kernel × level pairs\n", n, len(ps))
+		fmt.Fprintf(progress, "kappa bench: %s: calibrating %d kernel × level pairs\n", c.label(), len(ps))
 		for _, p := range ps {
-			p.iters = calibrate(p.l, p.op, budget)
+			var took time.Duration
+			p.iters, took = calibrate(p.l, p.op, budget)
+			p.runs = runs
+			if p.iters == 1 && took >= target {
+				p.runs = min(runs, longCallRuns)
+			}
 		}
 		for r := range runs {
-			fmt.Fprintf(progress, "kappa bench: n=%d: run %d/%d\n", n, r+1, runs)
+			fmt.Fprintf(progress, "kappa bench: %s: run %d/%d\n", c.label(), r+1, runs)
 			for _, p := range ps {
-				p.samples = append(p.samples, timeRun(p.l, p.op, p.iters))
+				if r < p.runs {
+					p.samples = append(p.samples, timeRun(p.l, p.op, p.iters))
+				}
 			}
 		}
 		for _, p := range ps {
-			res := summarize(p.samples, n, p.k.bytes)
-			res.Kernel, res.ISA, res.N, res.BytesPerElem = p.k.name, p.l.String(), n, p.k.bytes
-			res.Runs, res.ItersPerRun = runs, p.iters
+			res := summarize(p.samples, c.n, p.k.bytes)
+			res.Kernel, res.ISA, res.N, res.BytesPerElem = p.k.name, p.l.String(), c.n, p.k.bytes
+			res.Runs, res.ItersPerRun, res.RooflineKernel = p.runs, p.iters, p.k.yardstick()
+			where := fmt.Sprintf("n=%-9d", c.n)
+			if c.shape != nil {
+				res.Shape = c.shape.Name
+				res.Layout, res.Rows, res.Cols, res.Channels = c.shape.layout(p.k)
+				where = fmt.Sprintf("shape=%-17s", c.shape.Name)
+			}
 			rep.Results = append(rep.Results, res)
 			done++
-			fmt.Fprintf(progress, "kappa bench: [%d/%d] %-10s isa=%-7s n=%-9d %9.4f ns/elem %8.2f GB/s (best of %d×%d calls; median +%.0f%%)\n",
-				done, total, res.Kernel, res.ISA, n, res.NsPerElem, res.GBPerS, runs, p.iters, res.SpreadPct)
+			fmt.Fprintf(progress, "kappa bench: [%d/%d] %-13s isa=%-7s %s %9.4f ns/elem %8.2f GB/s (best of %d×%d calls; median +%.0f%%)\n",
+				done, total, res.Kernel, res.ISA, where, res.NsPerElem, res.GBPerS, p.runs, p.iters, res.SpreadPct)
 		}
 	}
-	// Ratios need the generic and roofline rows of the same size (and level).
-	find := func(kernel, level string, n int) *benchResult {
+	// Ratios need the generic and yardstick rows of the same size or shape
+	// (and level).
+	find := func(kernel, level string, n int, shape string) *benchResult {
 		for i := range rep.Results {
 			r := &rep.Results[i]
-			if r.Kernel == kernel && r.ISA == level && r.N == n {
+			if r.Kernel == kernel && r.ISA == level && r.N == n && r.Shape == shape {
 				return r
 			}
 		}
@@ -282,10 +419,10 @@ func runBench(ks []benchKernel, sizes []int, target time.Duration, runs int, pro
 	}
 	for i := range rep.Results {
 		r := &rep.Results[i]
-		if g := find(r.Kernel, isa.Generic.String(), r.N); g != nil {
+		if g := find(r.Kernel, isa.Generic.String(), r.N, r.Shape); g != nil {
 			r.SpeedupVsGeneric = g.NsPerElem / r.NsPerElem
 		}
-		if rf := find(rooflineName, r.ISA, r.N); rf != nil {
+		if rf := find(r.RooflineKernel, r.ISA, r.N, r.Shape); rf != nil {
 			r.PctOfRoofline = 100 * r.GBPerS / rf.GBPerS
 		}
 	}
@@ -298,14 +435,21 @@ func runBench(ks []benchKernel, sizes []int, target time.Duration, runs int, pro
 	return rep
 }
 
+// longCallRuns caps the runs of a pair whose one call outlasts the whole
+// target time (-time): a call that long times steadily, and the runs of the
+// generic normalizations at the large default shape would otherwise take
+// most of a default bench.
+const longCallRuns = 3
+
 // calibrate returns how many calls of op at level l fill budget: it grows
 // the count from 1, as testing.B does, which also warms caches and pages.
-func calibrate(l isa.Level, op func(), budget time.Duration) int {
+// It also returns the time of the last try.
+func calibrate(l isa.Level, op func(), budget time.Duration) (int, time.Duration) {
 	n := 1
 	for {
 		d := time.Duration(timeRun(l, op, n) * float64(n))
 		if d >= budget || n >= 1<<30 {
-			return n
+			return n, d
 		}
 		next := int(1.2 * float64(n) * float64(budget) / float64(max(d, 1)))
 		n = min(max(next, n+1), 100*n)
@@ -370,23 +514,53 @@ func writeBenchTable(w io.Writer, rep benchReport, ks []benchKernel) {
 		name += " (" + c.Microarch + ")"
 	}
 	fmt.Fprintf(w, "kappa bench: %s, %d logical cores, %s %s/%s, single goroutine\n", name, c.LogicalCores, c.GoVersion, c.GOOS, c.GOARCH)
-	fmt.Fprintf(w, "active ISA %s; timed levels %s; %s per measurement: best of %d interleaved runs\n",
+	fmt.Fprintf(w, "active ISA %s; timed levels %s; %s per measurement: best of %d interleaved runs",
 		c.ActiveISA, strings.Join(rep.Levels, ", "), rep.TimeTarget, rep.Runs)
-	fmt.Fprintf(w, "GB/s = bytes moved per element ÷ ns/elem; %% roofline = GB/s ÷ Roofline's GB/s at the same level and size;\n")
+	if rep.Runs > longCallRuns {
+		fmt.Fprintf(w, " (%d for a call over %s)", longCallRuns, rep.TimeTarget)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "GB/s = bytes moved per element ÷ ns/elem;\n")
+	if len(rep.Sizes) > 0 {
+		fmt.Fprintf(w, "%% roofline = GB/s ÷ Roofline's GB/s at the same level and size;\n")
+	}
+	if len(rep.Shapes) > 0 {
+		fmt.Fprintf(w, "%% norm roofline = GB/s ÷ NormRoofline's (a copy's) GB/s at the same level and shape;\n")
+	}
 	fmt.Fprintf(w, "spread = median run ÷ best run − 1 (large: a noisy machine, trust ratios less)\n")
+	if len(rep.Shapes) > 0 {
+		fmt.Fprintf(w, "shapes: RxC = R rows of C (LayerNorm, RMSNorm), NC (BatchNorm); nchw:NxCxHxW = N rows of C·H·W, NCHW\n")
+	}
 	if m := rep.MedianSpread; m > noisySpreadPct {
 		fmt.Fprintf(w, "WARNING: the median spread is %.0f%%: other load on this machine; these numbers are unreliable\n", m)
 	}
+	shapeWidth := len("shape")
+	for _, s := range rep.Shapes {
+		shapeWidth = max(shapeWidth, len(s))
+	}
 	for _, k := range ks {
 		fmt.Fprintf(w, "\n%s, %d B/elem\n", k.title, k.bytes)
-		fmt.Fprintf(w, "  %10s  %-8s %10s %9s %11s %11s %7s\n", "n", "isa", "ns/elem", "GB/s", "vs generic", "% roofline", "spread")
-		for _, n := range rep.Sizes {
+		if !k.isNorm() {
+			fmt.Fprintf(w, "  %10s  %-8s %10s %9s %11s %11s %7s\n", "n", "isa", "ns/elem", "GB/s", "vs generic", "% roofline", "spread")
+			for _, n := range rep.Sizes {
+				for _, r := range rep.Results {
+					if r.Kernel != k.name || r.N != n || r.Shape != "" {
+						continue
+					}
+					fmt.Fprintf(w, "  %10d  %-8s %10.4f %9.2f %10.2fx %10.0f%% %6.0f%%\n",
+						r.N, r.ISA, r.NsPerElem, r.GBPerS, r.SpeedupVsGeneric, r.PctOfRoofline, r.SpreadPct)
+				}
+			}
+			continue
+		}
+		fmt.Fprintf(w, "  %-*s  %-8s %10s %9s %11s %16s %7s\n", shapeWidth, "shape", "isa", "ns/elem", "GB/s", "vs generic", "% norm roofline", "spread")
+		for _, s := range rep.Shapes {
 			for _, r := range rep.Results {
-				if r.Kernel != k.name || r.N != n {
+				if r.Kernel != k.name || r.Shape != s {
 					continue
 				}
-				fmt.Fprintf(w, "  %10d  %-8s %10.4f %9.2f %10.2fx %10.0f%% %6.0f%%\n",
-					r.N, r.ISA, r.NsPerElem, r.GBPerS, r.SpeedupVsGeneric, r.PctOfRoofline, r.SpreadPct)
+				fmt.Fprintf(w, "  %-*s  %-8s %10.4f %9.2f %10.2fx %15.0f%% %6.0f%%\n",
+					shapeWidth, r.Shape, r.ISA, r.NsPerElem, r.GBPerS, r.SpeedupVsGeneric, r.PctOfRoofline, r.SpreadPct)
 			}
 		}
 	}

@@ -1,7 +1,7 @@
 // Command kappa reports what the kappa kernels run on and how fast they are.
 //
 //	kappa cpu [-json]     CPU, features, caches and the ISA level of each kernel
-//	kappa bench [flags]   ns/elem, GB/s, speed-up and % of roofline per kernel × level × size
+//	kappa bench [flags]   ns/elem, GB/s, speed-up and % of roofline per kernel × level × size or shape
 //	kappa help            this text
 //
 // Run "kappa bench -h" for the benchmark flags.
@@ -19,9 +19,10 @@ commands:
   cpu     CPU brand, microarchitecture, cores, caches, the SIMD features that
           matter (CPU and OS support), the ISA level each kernel uses and why
           the other levels are not used (-json for machine-readable output)
-  bench   time every kernel at every usable ISA level and size: ns/elem, GB/s,
-          speed-up over generic, % of the Roofline kernel at the same level and
-          size (run "kappa bench -h" for flags)
+  bench   time every kernel at every usable ISA level and size (normalizations:
+          shape): ns/elem, GB/s, speed-up over generic, % of the Roofline kernel
+          (NormRoofline for normalizations) at the same level and size or shape
+          (run "kappa bench -h" for flags)
   help    print this text
 
 environment:

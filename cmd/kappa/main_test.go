@@ -20,7 +20,10 @@ func runCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
 
 func TestBenchJSON(t *testing.T) {
 	before := kappa.ISA()
-	code, out, errs := runCmd(t, "bench", "-sizes", "64,100", "-time", "1ms", "-runs", "3", "-json")
+	// Tiny shapes: one row of one column (LayerNorm of one element), short
+	// and odd rows, the NCHW layout.
+	shapes := []string{"2x1", "3x5", "4x64", "nchw:2x3x4x5"}
+	code, out, errs := runCmd(t, "bench", "-sizes", "64,100", "-shapes", " 2x1,3X5, 4×64,nchw:2x3x4x5,3x5", "-time", "1ms", "-runs", "3", "-json")
 	if code != 0 {
 		t.Fatalf("exit %d, stderr:\n%s", code, errs)
 	}
@@ -39,6 +42,9 @@ func TestBenchJSON(t *testing.T) {
 	rows := map[string]benchResult{}
 	for _, r := range rep.Results {
 		key := fmt.Sprintf("%s/%s/%d", r.Kernel, r.ISA, r.N)
+		if r.Shape != "" {
+			key = fmt.Sprintf("%s/%s/%s", r.Kernel, r.ISA, r.Shape)
+		}
 		if _, dup := rows[key]; dup {
 			t.Errorf("duplicate row %s", key)
 		}
@@ -48,16 +54,28 @@ func TestBenchJSON(t *testing.T) {
 	for _, l := range isa.Usable() {
 		usable = append(usable, l.String())
 	}
+	if fmt.Sprint(rep.Sizes) != "[64 100]" || fmt.Sprint(rep.Shapes) != fmt.Sprint(shapes) {
+		t.Errorf("sizes %v, shapes %q; want [64 100], %q", rep.Sizes, rep.Shapes, shapes)
+	}
 	want := 0
 	for _, k := range benchKernels {
+		cases := []string{"64", "100"}
+		if k.isNorm() {
+			cases = shapes
+		}
 		for _, l := range usable {
-			for _, n := range []int{64, 100} {
+			for _, c := range cases {
 				want++
-				key := fmt.Sprintf("%s/%s/%d", k.name, l, n)
+				key := fmt.Sprintf("%s/%s/%s", k.name, l, c)
 				r, ok := rows[key]
 				if !ok {
 					t.Errorf("no row %s", key)
 					continue
+				}
+				if k.isNorm() {
+					checkNormRow(t, key, k, r)
+				} else if r.Shape != "" || r.Layout != "" || r.RooflineKernel != rooflineName {
+					t.Errorf("%s: shape %q, layout %q, roofline_kernel %q; want none, none, %s", key, r.Shape, r.Layout, r.RooflineKernel, rooflineName)
 				}
 				if r.BytesPerElem != k.bytes {
 					t.Errorf("%s: bytes_per_elem = %d, want %d", key, r.BytesPerElem, k.bytes)
@@ -79,7 +97,7 @@ func TestBenchJSON(t *testing.T) {
 				if r.ISA == "generic" && r.SpeedupVsGeneric != 1 {
 					t.Errorf("%s: speed-up over itself = %v", key, r.SpeedupVsGeneric)
 				}
-				if r.Kernel == rooflineName && (r.PctOfRoofline < 99.999 || r.PctOfRoofline > 100.001) {
+				if r.Kernel == r.RooflineKernel && (r.PctOfRoofline < 99.999 || r.PctOfRoofline > 100.001) {
 					t.Errorf("%s: roofline is %v%% of itself", key, r.PctOfRoofline)
 				}
 			}
@@ -93,6 +111,106 @@ func TestBenchJSON(t *testing.T) {
 	}
 }
 
+// checkNormRow checks a normalization row's shape fields against its shape
+// (one of TestBenchJSON's).
+func checkNormRow(t *testing.T, key string, k benchKernel, r benchResult) {
+	t.Helper()
+	sh, err := parseShape(r.Shape)
+	if err != nil {
+		t.Errorf("%s: shape %q: %v", key, r.Shape, err)
+		return
+	}
+	if r.N != sh.elems() || r.RooflineKernel != normRooflineName {
+		t.Errorf("%s: n = %d, roofline_kernel %q; want %d, %s", key, r.N, r.RooflineKernel, sh.elems(), normRooflineName)
+	}
+	type lay struct {
+		layout               string
+		rows, cols, channels int
+	}
+	got := lay{r.Layout, r.Rows, r.Cols, r.Channels}
+	var want lay
+	switch {
+	case k.name == normRooflineName:
+		want = lay{"flat", 0, 0, 0}
+	case strings.HasPrefix(k.name, "batchnorm") && sh.NCHW:
+		want = lay{"nchw", 0, 0, sh.C}
+	case strings.HasPrefix(k.name, "batchnorm"):
+		want = lay{"nc", 0, 0, sh.C}
+	default: // LayerNorm, RMSNorm: N rows of C·H·W
+		want = lay{"rows", sh.N, sh.C * sh.H * sh.W, 0}
+	}
+	if got != want {
+		t.Errorf("%s: layout %+v, want %+v", key, got, want)
+	}
+}
+
+// TestBenchYardsticks checks that each family brings its own yardstick and
+// only its own, and that the other family's flag is then not reported.
+func TestBenchYardsticks(t *testing.T) {
+	for _, tc := range []struct {
+		kernels string
+		want    string // the kernels timed
+	}{
+		{"layernorm", "layernorm normroofline"},
+		{"adam", "adam roofline"},
+		{"batchnorm-bwd,SGD,rmsnorm", "sgd roofline rmsnorm batchnorm-bwd normroofline"},
+		{"normroofline", "normroofline"},
+	} {
+		code, out, errs := runCmd(t, "bench", "-kernels", tc.kernels, "-sizes", "64", "-shapes", "2x8", "-time", "1ms", "-runs", "1", "-json")
+		if code != 0 {
+			t.Fatalf("%s: exit %d, stderr:\n%s", tc.kernels, code, errs)
+		}
+		var rep benchReport
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatalf("%s: %v", tc.kernels, err)
+		}
+		if got := strings.Join(rep.Kernels, " "); got != tc.want {
+			t.Errorf("-kernels %s timed %q, want %q", tc.kernels, got, tc.want)
+		}
+		norm, flat := strings.Contains(tc.want, "norm"), strings.Contains(tc.want, "roofline ") || strings.HasSuffix(tc.want, " roofline")
+		if (len(rep.Shapes) > 0) != norm || (len(rep.Sizes) > 0) != flat || rep.Shapes == nil || rep.Sizes == nil {
+			t.Errorf("-kernels %s: sizes %v, shapes %v", tc.kernels, rep.Sizes, rep.Shapes)
+		}
+	}
+}
+
+// TestBenchLongCall checks that a call longer than -time gets at most
+// longCallRuns runs of one call.
+func TestBenchLongCall(t *testing.T) {
+	for _, runs := range []int{2, 5} {
+		code, out, errs := runCmd(t, "bench", "-kernels", "sgd,layernorm", "-sizes", "64", "-shapes", "2x8", "-time", "1ns", "-runs", fmt.Sprint(runs), "-json")
+		if code != 0 {
+			t.Fatalf("exit %d, stderr:\n%s", code, errs)
+		}
+		var rep benchReport
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rep.Results {
+			if r.Runs != min(runs, longCallRuns) || r.ItersPerRun != 1 {
+				t.Errorf("-runs %d: %s/%s: %d runs of %d calls, want %d of 1", runs, r.Kernel, r.ISA, r.Runs, r.ItersPerRun, min(runs, longCallRuns))
+			}
+		}
+	}
+}
+
+func TestBenchNormTable(t *testing.T) {
+	code, out, errs := runCmd(t, "bench", "-shapes", "4x16,nchw:2x3x2x2", "-time", "1ms", "-kernels", "rmsnorm,batchnorm")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, errs)
+	}
+	for _, s := range []string{"RMSNorm forward", "BatchNorm training forward", "NormRoofline", "% norm roofline", "nchw:2x3x2x2", "4x16", "generic"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("table lacks %q:\n%s", s, out)
+		}
+	}
+	for _, s := range []string{"Roofline (Adam", "LayerNorm forward", "backward"} {
+		if strings.Contains(out, s) {
+			t.Errorf("table has %q, which was not asked for:\n%s", s, out)
+		}
+	}
+}
+
 func TestBenchTable(t *testing.T) {
 	code, out, errs := runCmd(t, "bench", "-sizes", "64", "-time", "1ms", "-kernels", "adam,SGD")
 	if code != 0 {
@@ -103,7 +221,7 @@ func TestBenchTable(t *testing.T) {
 			t.Errorf("table lacks %q:\n%s", s, out)
 		}
 	}
-	if strings.Contains(out, "RMSProp") {
+	if strings.Contains(out, "RMSProp") || strings.Contains(out, "Norm") {
 		t.Errorf("table has a kernel that was not asked for:\n%s", out)
 	}
 }
@@ -111,6 +229,20 @@ func TestBenchTable(t *testing.T) {
 func TestBenchBadFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"bench", "-kernels", "adamx"},
+		{"bench", "-kernels", " , "},
+		{"bench", "-shapes", ""},
+		{"bench", "-shapes", "64"},
+		{"bench", "-shapes", "64x768x2"},
+		{"bench", "-shapes", "0x768"},
+		{"bench", "-shapes", "64x"},
+		{"bench", "-shapes", "ax768"},
+		{"bench", "-shapes", "-1x768"},
+		{"bench", "-shapes", "65536x65537"},
+		{"bench", "-shapes", "nchw:16x64x56"},
+		{"bench", "-shapes", "nhwc:16x56x56x64"},
+		{"bench", "-shapes", "64x768,nchw:1x2x3"},
+		{"bench", "-kernels", "batchnorm", "-shapes", "1x768"},
+		{"bench", "-kernels", "batchnorm", "-shapes", "nchw:1x8x1x1"},
 		{"bench", "-sizes", "0"},
 		{"bench", "-sizes", "12x"},
 		{"bench", "-time", "0s"},
@@ -128,6 +260,42 @@ func TestParseSizes(t *testing.T) {
 	got, err := parseSizes("4096, 64Ki,1Mi,65536")
 	if err != nil || fmt.Sprint(got) != "[4096 65536 1048576]" {
 		t.Errorf("parseSizes = %v, %v", got, err)
+	}
+}
+
+func TestParseShapes(t *testing.T) {
+	got, err := parseShapes("64x768, 1Kix1Ki,NCHW:16×64×56×56,1024x1024,nchw:2x3x1x1")
+	if err != nil {
+		t.Fatalf("parseShapes: %v", err)
+	}
+	var names []string
+	for _, s := range got {
+		names = append(names, s.Name)
+	}
+	if fmt.Sprint(names) != "[64x768 1024x1024 nchw:16x64x56x56 nchw:2x3x1x1]" {
+		t.Errorf("parseShapes = %q", names)
+	}
+	if s := got[2]; !s.NCHW || s.elems() != 16*64*56*56 || s.channels() != (kappa.Channels{N: 16, C: 64, HW: 56 * 56}) {
+		t.Errorf("nchw shape = %+v, channels %+v", s, s.channels())
+	}
+	if r, c := got[2].rows(); r != 16 || c != 64*56*56 {
+		t.Errorf("nchw rows view = %d×%d", r, c)
+	}
+	if s := got[0]; s.NCHW || s.channels() != (kappa.Channels{N: 64, C: 768, HW: 1}) {
+		t.Errorf("RxC shape = %+v, channels %+v", s, s.channels())
+	}
+	for _, bad := range []string{"12x", "x12", "1x2x3", "nchw:1x2", "0x4", "foo:1x2", "1.5x2", "2Tix1"} {
+		if _, err := parseShapes(bad); err == nil || !strings.Contains(err.Error(), "bad shape") {
+			t.Errorf("parseShapes(%q) = %v, want a bad-shape error", bad, err)
+		}
+	}
+	if _, err := parseShapes("64x768"); err != nil {
+		t.Error(err)
+	}
+	for _, s := range defaultShapes {
+		if _, err := parseShape(s); err != nil {
+			t.Errorf("default shape %s: %v", s, err)
+		}
 	}
 }
 
