@@ -42,6 +42,9 @@ func (sh Channels) Count() int { return sh.N * sh.HW }
 
 // run returns channel ch's HW elements of sample i.
 func (sh Channels) run(x []float32, i, ch int) []float32 {
+	if sh.HW == 0 {
+		return nil // no elements: x may be empty whatever the stride
+	}
 	o := i*sh.RowStride() + ch*sh.HW
 	return x[o : o+sh.HW : o+sh.HW]
 }
