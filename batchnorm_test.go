@@ -94,7 +94,7 @@ func bnCases(degenerate bool) []bnCase {
 	}
 	if degenerate {
 		shapes = append(shapes, Channels{N: 0, C: 5, HW: 1}, Channels{N: 0, C: 11, HW: 3},
-			Channels{N: 4, C: 9, HW: 0})
+			Channels{N: 4, C: 9, HW: 0}, Channels{N: 3, C: 6, HW: 0, Stride: 2})
 	}
 	offsets := 4 // per layout; together they cover 0..15 many times over
 	if testing.Short() {
