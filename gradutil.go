@@ -86,6 +86,6 @@ func NormRoofline(y, x []float32) {
 		return
 	}
 	if !normCopyAsm(y, x) {
-		copy(y, x)
+		kernels.NormRoofline(y, x)
 	}
 }

@@ -4,7 +4,8 @@ package kernels
 // (SPEC §4). Per-row scalars come from the canonical reductions of reduce.go
 // in float64 and are rounded to float32 once; the per-element work is float32
 // with the roundings written out. gamma and beta (length cols) are both nil
-// (no affine transform) or both set.
+// (no affine transform) or both set. A matrix with no elements (rows or cols
+// = 0) is a no-op: empty rows have no statistics to save.
 
 // LayerNormForward computes, for each row r of x,
 //
@@ -15,6 +16,9 @@ package kernels
 // A NaN or ±Inf in a row makes that row's y, mean or rstd NaN; other rows are
 // unaffected.
 func LayerNormForward(y, x, gamma, beta, mean, rstd []float32, rows, cols int, eps float32) {
+	if cols == 0 {
+		return
+	}
 	for r := 0; r < rows; r++ {
 		xr := x[r*cols : (r+1)*cols : (r+1)*cols]
 		yr := y[r*cols : (r+1)*cols : (r+1)*cols]
@@ -44,6 +48,9 @@ func LayerNormForward(y, x, gamma, beta, mean, rstd []float32, rows, cols int, e
 //	dx = rstd·fma(−xh, b, gy − a)                         (float32)
 //	dγ[c] = fma(dy, xh, dγ[c]), dβ[c] = dβ[c] + dy         (rows in order)
 func LayerNormBackward(dx, dgamma, dbeta, dy, x, gamma, mean, rstd []float32, rows, cols int) {
+	if cols == 0 {
+		return
+	}
 	for r := 0; r < rows; r++ {
 		xr := x[r*cols : (r+1)*cols : (r+1)*cols]
 		dyr := dy[r*cols : (r+1)*cols : (r+1)*cols]
@@ -81,6 +88,9 @@ func scaledGrad(dy float32, gamma []float32, c int) float32 {
 //	rrms[r] = InvSqrt32(RowDot(row, row)/cols, eps)
 //	y       = (x·rrms[r])·γ[c]                            (two float32 roundings; y = x·rrms without γ)
 func RMSNormForward(y, x, gamma, rrms []float32, rows, cols int, eps float32) {
+	if cols == 0 {
+		return
+	}
 	for r := 0; r < rows; r++ {
 		xr := x[r*cols : (r+1)*cols : (r+1)*cols]
 		yr := y[r*cols : (r+1)*cols : (r+1)*cols]
@@ -106,6 +116,9 @@ func RMSNormForward(y, x, gamma, rrms []float32, rows, cols int, eps float32) {
 //	dx = r·fma(−x, k, gy)                                     (float32)
 //	dγ[c] = fma(dy, float32(x·r), dγ[c])                      (rows in order)
 func RMSNormBackward(dx, dgamma, dy, x, gamma, rrms []float32, rows, cols int) {
+	if cols == 0 {
+		return
+	}
 	for r := 0; r < rows; r++ {
 		xr := x[r*cols : (r+1)*cols : (r+1)*cols]
 		dyr := dy[r*cols : (r+1)*cols : (r+1)*cols]
