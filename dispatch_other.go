@@ -37,3 +37,4 @@ func channelGradSumsAsm(sdy, sdyxh []float64, dy, x, mean, rstd []float32, sh ke
 func batchNormInputGradAsm(dx, dy, x, mean, rstd, alpha, k1, k2 []float32, sh kernels.Channels) bool {
 	return false
 }
+func bnpDenseAsm(g, gb, mu, r []float32, m, n int) bool { return false }

@@ -32,5 +32,5 @@ func ISAError() error { return isa.CapError() }
 func KernelNames() []string {
 	return []string{"Adam", "RMSProp", "AdaGrad", "SGD", "SumSquares", "Scale", "AllFinite", "Roofline",
 		"LayerNormForward", "LayerNormBackward", "RMSNormForward", "RMSNormBackward",
-		"ChannelMoments", "ChannelScaleShift", "ChannelGradSums", "BatchNormInputGrad", "NormRoofline"}
+		"ChannelMoments", "ChannelScaleShift", "ChannelGradSums", "BatchNormInputGrad", "NormRoofline", "BNPDense"}
 }

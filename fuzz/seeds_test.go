@@ -37,6 +37,7 @@ var targets = []target{
 	{"FuzzLayerNorm", "LayerNorm", fuzzLayerNorm},
 	{"FuzzRMSNorm", "RMSNorm", fuzzRMSNorm},
 	{"FuzzBatchNorm", "BatchNorm", fuzzBatchNorm},
+	{"FuzzBNP", "BNP", fuzzBNP},
 }
 
 // seed is one generated corpus entry: the target's arguments after t.
@@ -275,6 +276,7 @@ func seeds() map[string][]seed {
 	out["FuzzSumSquares"] = append(out["FuzzSumSquares"], seed{"n32-huge-finite", []any{huge[:4*32], uint8(0), uint8(0)}})
 	out["FuzzScale"] = append(out["FuzzScale"], seed{"n33-huge-by-minus0", []any{huge, uint8(7), uint8(0), uint32(0x80000000)}})
 	normSeeds(out)
+	bnpSeeds(out)
 	return out
 }
 

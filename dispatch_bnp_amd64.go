@@ -1,0 +1,16 @@
+//go:build !purego && !noasm
+
+package kappa
+
+import "github.com/kappa-ml/kappa/internal/isa"
+
+// bnpDenseAsm runs BNPDense at the active level (bnp_amd64.s), or returns
+// false to send the caller to the Go reference. Lengths and overlaps were
+// checked; m, n ≥ 1.
+func bnpDenseAsm(g, gb, mu, r []float32, m, n int) bool {
+	if isa.Active() != isa.AVX2 {
+		return false
+	}
+	bnpDenseAVX2(ptr(g), ptr(gb), ptr(mu), ptr(r), m, n)
+	return true
+}
