@@ -304,7 +304,7 @@ func TestBNPDenseSameOnEveryArch(t *testing.T) {
 			}
 		}
 		if got := h.Sum64(); got != want {
-			t.Fatalf("digest %#x, want %#x", got, want)
+			t.Fatalf("digest %#x, want %#x", got, uint64(want))
 		}
 	})
 }

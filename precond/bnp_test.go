@@ -488,7 +488,7 @@ func TestBNPConstructorErrors(t *testing.T) {
 	bnpWantErr(t, err, "BNPConv", "kh = 0")
 	_, err = NewBNPConv(3, 4, 3, -2, ok)
 	bnpWantErr(t, err, "BNPConv", "kw = -2")
-	_, err = NewBNPConv(1<<40, 1<<20, 1<<10, 3, ok)
+	_, err = NewBNPConv(math.MaxInt/4, 1<<10, 1<<10, 3, ok)
 	bnpWantErr(t, err, "BNPConv", "overflows")
 	// Valid edges.
 	for _, cfg := range []BNPConfig{{Rho: 1, Eps: 1e-38, WarmUp: 0}, {Rho: 1e-30, Eps: 3e38, WarmUp: 1 << 30}} {
