@@ -184,3 +184,45 @@ func TestSGDTable(t *testing.T) {
 		t.Logf("%d guarded calls bit-identical to kernels.SGD", calls)
 	})
 }
+
+// The kernels allocate nothing, whatever the variant (precond's Step relies
+// on it for its zero-allocation promise).
+func TestKernelsDoNotAllocate(t *testing.T) {
+	const n = 100
+	d := func() []float32 { return make([]float32, n) }
+	p, g, s, avg, buf, m, v, vmax := d(), d(), d(), d(), d(), d(), d(), d()
+	rcfg := DefaultRMSProp()
+	rcfg.Centered, rcfg.Momentum = true, 0.9
+	rc, err := rcfg.Coeffs(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acfg := DefaultAdamW()
+	acfg.AMSGrad = true
+	ac, err := acfg.Coeffs(1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scfg := DefaultSGD()
+	scfg.Momentum = 0.9
+	sc, err := scfg.Coeffs(1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gcfg := DefaultAdaGrad()
+	gc, err := gcfg.Coeffs(1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, f := range map[string]func(){
+		"RMSProp centered momentum": func() { RMSProp(&rc, p, g, s, avg, buf) },
+		"Adam AMSGrad":              func() { Adam(&ac, p, g, m, v, vmax) },
+		"SGD momentum":              func() { SGD(&sc, p, g, buf) },
+		"AdaGrad":                   func() { AdaGrad(&gc, p, g, s) },
+		"SumSquares":                func() { SumSquares(g) },
+	} {
+		if a := testing.AllocsPerRun(20, f); a != 0 {
+			t.Errorf("%s: %v allocations per call, want 0", name, a)
+		}
+	}
+}

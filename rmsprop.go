@@ -84,7 +84,8 @@ func (cfg RMSPropConfig) Coeffs(gradScale float64) (RMSPropCoeffs, error) {
 // have len(p) elements and do not overlap.
 func RMSProp(c *RMSPropCoeffs, p, g, s, avg, buf []float32) {
 	mustValid(c.valid, "RMSProp")
-	args := []named{{"p", p}, {"g", g}, {"s", s}}
+	var arr [5]named // on the stack: a step allocates nothing
+	args := append(arr[:0], named{"p", p}, named{"g", g}, named{"s", s})
 	if c.k.Flags&kernels.FlagCentered != 0 {
 		args = append(args, named{"avg", avg})
 	} else {
