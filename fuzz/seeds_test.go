@@ -38,6 +38,7 @@ var targets = []target{
 	{"FuzzRMSNorm", "RMSNorm", fuzzRMSNorm},
 	{"FuzzBatchNorm", "BatchNorm", fuzzBatchNorm},
 	{"FuzzBNP", "BNP", fuzzBNP},
+	{"FuzzCheckpoint", "Checkpoint", fuzzCheckpoint},
 }
 
 // seed is one generated corpus entry: the target's arguments after t.
@@ -277,6 +278,7 @@ func seeds() map[string][]seed {
 	out["FuzzScale"] = append(out["FuzzScale"], seed{"n33-huge-by-minus0", []any{huge, uint8(7), uint8(0), uint32(0x80000000)}})
 	normSeeds(out)
 	bnpSeeds(out)
+	checkpointSeeds(out)
 	return out
 }
 
