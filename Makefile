@@ -37,6 +37,7 @@ test-purego:
 
 test-race:
 	$(GO) test -count=1 -race -short -run 'Table|Reductions|Golden' .
+	$(GO) test -count=1 -race -short ./norm/ ./precond/
 
 qemu:
 	@command -v $(QEMU) >/dev/null 2>&1 || { \

@@ -1,14 +1,17 @@
 // Package fuzz holds the differential fuzz targets of kappa (SPEC §5 item 4).
 //
-// It has no API: everything lives in its _test.go files. Each target
-// (FuzzAdam, FuzzRMSProp, FuzzAdaGrad, FuzzSGD, FuzzSumSquares, FuzzScale,
-// FuzzAllFinite) decodes float32 values and hyperparameter choices from the
+// It has no API: everything lives in its _test.go files. Each differential
+// target (FuzzAdam, FuzzRMSProp, FuzzAdaGrad, FuzzSGD, FuzzSumSquares,
+// FuzzScale, FuzzAllFinite, FuzzLayerNorm, FuzzRMSNorm, FuzzBatchNorm,
+// FuzzBNP) decodes float32 values, shapes and hyperparameter choices from the
 // fuzzer's input, runs the public kernel at every instruction-set level this
 // machine can use (switched with the internal/isa test hook) on slices placed
 // at an offset inside guard-filled buffers, and requires bit-identical results
 // to the Go reference in package kernels, untouched guards and unchanged
 // read-only inputs. Hyperparameter choices include invalid values: Coeffs must
-// reject exactly those.
+// reject exactly those. FuzzCheckpoint feeds arbitrary bytes to the precond
+// optimizers' UnmarshalBinary: never a panic, an error that changes nothing,
+// or a canonical checkpoint whose next Steps agree at every level.
 //
 // The seed corpus lives in testdata/fuzz/<FuzzName>/ (written by
 // `go test ./fuzz/ -run TestSeedCorpus -update-seeds`; inputs the fuzzer finds
