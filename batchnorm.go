@@ -31,7 +31,7 @@ func ChannelMoments(mean, variance []float64, x []float32, sh Channels) {
 	checkChannels(k, sh, named{"x", x})
 	mustLen(k, "mean", len(mean), sh.C, "C")
 	mustLen(k, "variance", len(variance), sh.C, "C")
-	mustDisjoint(k, sp64("mean", mean), sp64("variance", variance))
+	mustDisjoint(k, 2, sp64("mean", mean), sp64("variance", variance))
 	if sh.C == 0 {
 		return
 	}
@@ -58,7 +58,7 @@ func ChannelMoments(mean, variance []float64, x []float32, sh Channels) {
 func ChannelScaleShift(y, x, scale, shift []float32, sh Channels) {
 	const k = "ChannelScaleShift"
 	checkChannels(k, sh, named{"x", x}, named{"y", y}, named{"scale", scale}, named{"shift", shift})
-	mustDisjoint(k, sp("y", y), sp("x", x), sp("scale", scale), sp("shift", shift))
+	mustDisjoint(k, 1, sp("y", y), sp("x", x), sp("scale", scale), sp("shift", shift))
 	if sh.Len() == 0 {
 		return
 	}
@@ -75,7 +75,7 @@ func ChannelGradSums(sdy, sdyxh []float64, dy, x, mean, rstd []float32, sh Chann
 	checkChannels(k, sh, named{"x", x}, named{"dy", dy}, named{"mean", mean}, named{"rstd", rstd})
 	mustLen(k, "sdy", len(sdy), sh.C, "C")
 	mustLen(k, "sdyxh", len(sdyxh), sh.C, "C")
-	mustDisjoint(k, sp64("sdy", sdy), sp64("sdyxh", sdyxh))
+	mustDisjoint(k, 2, sp64("sdy", sdy), sp64("sdyxh", sdyxh))
 	if sh.C == 0 {
 		return
 	}
@@ -89,7 +89,7 @@ func ChannelGradSums(sdy, sdyxh []float64, dy, x, mean, rstd []float32, sh Chann
 func BatchNormInputGrad(dx, dy, x, mean, rstd, alpha, k1, k2 []float32, sh Channels) {
 	const k = "BatchNormInputGrad"
 	checkChannels(k, sh, named{"x", x}, named{"dx", dx}, named{"dy", dy}, named{"mean", mean}, named{"rstd", rstd}, named{"alpha", alpha}, named{"k1", k1}, named{"k2", k2})
-	mustDisjoint(k, sp("dx", dx), sp("dy", dy), sp("x", x), sp("mean", mean), sp("rstd", rstd), sp("alpha", alpha), sp("k1", k1), sp("k2", k2))
+	mustDisjoint(k, 1, sp("dx", dx), sp("dy", dy), sp("x", x), sp("mean", mean), sp("rstd", rstd), sp("alpha", alpha), sp("k1", k1), sp("k2", k2))
 	if sh.Len() == 0 {
 		return
 	}
@@ -113,7 +113,7 @@ func BatchNormFold(scale, shift, mean32, rstd32 []float32, mean, variance []floa
 	for _, a := range []named{{"mean32", mean32}, {"rstd32", rstd32}, {"gamma", gamma}, {"beta", beta}} {
 		mustLenOrNil(k, a.name, a.s, c, "len(scale)")
 	}
-	mustDisjoint(k, sp("scale", scale), sp("shift", shift), sp("mean32", mean32), sp("rstd32", rstd32), sp("gamma", gamma), sp("beta", beta))
+	mustDisjoint(k, 4, sp("scale", scale), sp("shift", shift), sp("mean32", mean32), sp("rstd32", rstd32), sp("gamma", gamma), sp("beta", beta))
 	kernels.BatchNormFold(scale, shift, mean32, rstd32, mean, variance, gamma, beta, eps)
 }
 
@@ -129,7 +129,7 @@ func UpdateRunningStats(runMean, runVar []float32, mean, variance []float64, cou
 	if count < 2 {
 		panic(fmt.Sprintf("kappa: %s: count = %d, want ≥ 2 (the unbiased variance of one element is undefined)", k, count))
 	}
-	mustDisjoint(k, sp("runMean", runMean), sp("runVar", runVar))
+	mustDisjoint(k, 2, sp("runMean", runMean), sp("runVar", runVar))
 	kernels.UpdateRunningStats(runMean, runVar, mean, variance, count, momentum)
 }
 
@@ -151,7 +151,7 @@ func BatchNormGradCoeffs(alpha, k1, k2, dgamma, dbeta []float32, sdy, sdyxh []fl
 	if count < 1 {
 		panic(fmt.Sprintf("kappa: %s: count = %d, want ≥ 1", k, count))
 	}
-	mustDisjoint(k, sp("alpha", alpha), sp("k1", k1), sp("k2", k2), sp("dgamma", dgamma), sp("dbeta", dbeta), sp("gamma", gamma), sp("rstd", rstd))
+	mustDisjoint(k, 5, sp("alpha", alpha), sp("k1", k1), sp("k2", k2), sp("dgamma", dgamma), sp("dbeta", dbeta), sp("gamma", gamma), sp("rstd", rstd))
 	kernels.BatchNormGradCoeffs(alpha, k1, k2, dgamma, dbeta, sdy, sdyxh, gamma, rstd, count)
 }
 
@@ -164,7 +164,7 @@ func UpdateColumnStats(mu, sigma2 []float32, mean, variance []float64, rho float
 	mustLen(k, "sigma2", len(sigma2), c, "len(mu)")
 	mustLen(k, "mean", len(mean), c, "len(mu)")
 	mustLen(k, "variance", len(variance), c, "len(mu)")
-	mustDisjoint(k, sp("mu", mu), sp("sigma2", sigma2))
+	mustDisjoint(k, 2, sp("mu", mu), sp("sigma2", sigma2))
 	kernels.UpdateColumnStats(mu, sigma2, mean, variance, rho)
 }
 
@@ -177,20 +177,25 @@ func UpdateColumnSecondMoment(mu, second, sigma2, x []float32, rho float32) {
 	for _, a := range []named{{"second", second}, {"sigma2", sigma2}, {"x", x}} {
 		mustLen(k, a.name, len(a.s), c, "len(mu)")
 	}
-	mustDisjoint(k, sp("mu", mu), sp("second", second), sp("sigma2", sigma2), sp("x", x))
+	mustDisjoint(k, 3, sp("mu", mu), sp("second", second), sp("sigma2", sigma2), sp("x", x))
 	kernels.UpdateColumnSecondMoment(mu, second, sigma2, x, rho)
 }
 
 // checkChannels validates the layout and the slices' lengths by role: tensors
 // (x, y, dx, dy) hold the layout, per-channel vectors have length C.
 func checkChannels(kernel string, sh Channels, ss ...named) {
-	mustDims(kernel, "N", sh.N, "C", sh.C, "HW", sh.HW, "Stride", sh.Stride)
+	mustDims(kernel, dim{"N", sh.N}, dim{"C", sh.C}, dim{"HW", sh.HW}, dim{"Stride", sh.Stride})
 	dense := mulDims(kernel, sh.C, sh.HW)
 	if sh.Stride != 0 && sh.Stride < dense {
 		panic(fmt.Sprintf("kappa: %s: Stride = %d < C·HW = %d", kernel, sh.Stride, dense))
 	}
 	if sh.N > 0 {
-		mulDims(kernel, sh.N-1, sh.RowStride())
+		// Len() = (N−1)·RowStride + C·HW: both terms and their sum must fit,
+		// or Len() wraps negative and every len(x) ≥ Len() (the assembly's
+		// byte strides wrap too, to addresses outside x).
+		if last := mulDims(kernel, sh.N-1, sh.RowStride()); last > int(^uint(0)>>1)-dense {
+			panic(fmt.Sprintf("kappa: %s: (N−1)·Stride + C·HW = %d·%d + %d overflows int", kernel, sh.N-1, sh.RowStride(), dense))
+		}
 	}
 	want := sh.Len()
 	for _, a := range ss {

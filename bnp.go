@@ -28,7 +28,7 @@ import "github.com/kappa-ml/kappa/kernels"
 func BNPInverseVariance(r, sigma2 []float32, eps float32) {
 	const k = "BNPInverseVariance"
 	mustLen(k, "sigma2", len(sigma2), len(r), "len(r)")
-	mustDisjoint(k, sp("r", r), sp("sigma2", sigma2))
+	mustDisjoint(k, 1, sp("r", r), sp("sigma2", sigma2))
 	kernels.BNPInverseVariance(r, sigma2, eps)
 }
 
@@ -50,13 +50,12 @@ func BNPInverseVariance(r, sigma2 []float32, eps float32) {
 // lengths.
 func BNPDense(g, gb, mu, r []float32, m, n int) {
 	const k = "BNPDense"
-	mustDims(k, "m", m, "n", n)
+	mustDims(k, dim{"m", m}, dim{"n", n})
 	mustLen(k, "g", len(g), mulDims(k, m, n), "m·n")
 	mustLen(k, "gb", len(gb), m, "m")
 	mustLen(k, "mu", len(mu), n, "n")
 	mustLen(k, "r", len(r), n, "n")
-	mustDisjoint(k, sp("g", g), sp("gb", gb), sp("mu", mu)) // mu and r are inputs: they may overlap each other
-	mustDisjoint(k, sp("g", g), sp("gb", gb), sp("r", r))
+	mustDisjoint(k, 2, sp("g", g), sp("gb", gb), sp("mu", mu), sp("r", r))
 	if m == 0 || n == 0 {
 		return
 	}

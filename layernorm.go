@@ -16,7 +16,7 @@ func LayerNormForward(y, x, gamma, beta, mean, rstd []float32, rows, cols int, e
 	const k = "LayerNormForward"
 	checkRows(k, rows, cols, named{"x", x}, named{"y", y}, named{"mean", mean}, named{"rstd", rstd}, named{"gamma", gamma}, named{"beta", beta})
 	mustPair(k, named{"gamma", gamma}, named{"beta", beta})
-	mustDisjoint(k, sp("y", y), sp("mean", mean), sp("rstd", rstd), sp("x", x), sp("gamma", gamma), sp("beta", beta))
+	mustDisjoint(k, 3, sp("y", y), sp("mean", mean), sp("rstd", rstd), sp("x", x), sp("gamma", gamma), sp("beta", beta))
 	if rows == 0 || cols == 0 {
 		return
 	}
@@ -38,7 +38,7 @@ func LayerNormBackward(dx, dgamma, dbeta, dy, x, gamma, mean, rstd []float32, ro
 	checkRows(k, rows, cols, named{"x", x}, named{"dx", dx}, named{"mean", mean}, named{"rstd", rstd}, named{"gamma", gamma}, named{"dgamma", dgamma}, named{"dbeta", dbeta}, named{"dy", dy})
 	mustPair(k, named{"gamma", gamma}, named{"dgamma", dgamma})
 	mustPair(k, named{"gamma", gamma}, named{"dbeta", dbeta})
-	mustDisjoint(k, sp("dx", dx), sp("dgamma", dgamma), sp("dbeta", dbeta), sp("dy", dy), sp("x", x), sp("gamma", gamma), sp("mean", mean), sp("rstd", rstd))
+	mustDisjoint(k, 3, sp("dx", dx), sp("dgamma", dgamma), sp("dbeta", dbeta), sp("dy", dy), sp("x", x), sp("gamma", gamma), sp("mean", mean), sp("rstd", rstd))
 	if rows == 0 || cols == 0 {
 		return
 	}
@@ -55,7 +55,7 @@ func LayerNormBackward(dx, dgamma, dbeta, dy, x, gamma, mean, rstd []float32, ro
 func RMSNormForward(y, x, gamma, rrms []float32, rows, cols int, eps float32) {
 	const k = "RMSNormForward"
 	checkRows(k, rows, cols, named{"x", x}, named{"y", y}, named{"rrms", rrms}, named{"gamma", gamma})
-	mustDisjoint(k, sp("y", y), sp("rrms", rrms), sp("x", x), sp("gamma", gamma))
+	mustDisjoint(k, 2, sp("y", y), sp("rrms", rrms), sp("x", x), sp("gamma", gamma))
 	if rows == 0 || cols == 0 {
 		return
 	}
@@ -71,7 +71,7 @@ func RMSNormBackward(dx, dgamma, dy, x, gamma, rrms []float32, rows, cols int) {
 	const k = "RMSNormBackward"
 	checkRows(k, rows, cols, named{"x", x}, named{"dx", dx}, named{"rrms", rrms}, named{"gamma", gamma}, named{"dgamma", dgamma}, named{"dy", dy})
 	mustPair(k, named{"gamma", gamma}, named{"dgamma", dgamma})
-	mustDisjoint(k, sp("dx", dx), sp("dgamma", dgamma), sp("dy", dy), sp("x", x), sp("gamma", gamma), sp("rrms", rrms))
+	mustDisjoint(k, 2, sp("dx", dx), sp("dgamma", dgamma), sp("dy", dy), sp("x", x), sp("gamma", gamma), sp("rrms", rrms))
 	if rows == 0 || cols == 0 {
 		return
 	}
@@ -85,7 +85,7 @@ func RMSNormBackward(dx, dgamma, dy, x, gamma, rrms []float32, rows, cols int) {
 // (x, y, dx, dy), a per-row vector (mean, rstd, rrms) or a per-column vector
 // (gamma, beta, dgamma, dbeta, nil allowed).
 func checkRows(kernel string, rows, cols int, ss ...named) {
-	mustDims(kernel, "rows", rows, "cols", cols)
+	mustDims(kernel, dim{"rows", rows}, dim{"cols", cols})
 	n := mulDims(kernel, rows, cols)
 	for _, a := range ss {
 		switch a.name {

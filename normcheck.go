@@ -28,20 +28,30 @@ func mustPair(kernel string, a, b named) {
 	}
 }
 
-// mustDims panics on negative dimensions.
-func mustDims(kernel string, dims ...any) {
-	for i := 0; i+1 < len(dims); i += 2 {
-		if v := dims[i+1].(int); v < 0 {
-			panic(fmt.Sprintf("kappa: %s: %s = %d, want ≥ 0", kernel, dims[i], v))
+// dim is a named dimension for mustDims.
+type dim struct {
+	name string
+	v    int
+}
+
+// mustDims panics on negative dimensions. It takes typed pairs, not ...any:
+// boxing an int above 255 into an interface allocates, and kernels never
+// allocate (SPEC §2); the values are boxed only on the panic path.
+func mustDims(kernel string, dims ...dim) {
+	for _, d := range dims {
+		if d.v < 0 {
+			panic(fmt.Sprintf("kappa: %s: %s = %d, want ≥ 0", kernel, d.name, d.v))
 		}
 	}
 }
 
-// mustDisjoint panics if two of the slices share memory. Outputs must not
-// overlap each other or any input; inputs may not alias outputs either (no
-// in-place normalization: a kernel reads x after writing y).
-func mustDisjoint(kernel string, ss ...span) {
-	for i := range ss {
+// mustDisjoint panics if an output shares memory with another slice: the
+// first outputs spans are written, the rest only read. Outputs must not
+// overlap each other or any input (no in-place normalization: a kernel reads
+// x after writing y); read-only inputs may alias each other (alpha = rstd
+// when γ is nil, μ and r of BNP from one buffer).
+func mustDisjoint(kernel string, outputs int, ss ...span) {
+	for i := range min(outputs, len(ss)) {
 		for j := i + 1; j < len(ss); j++ {
 			a, b := ss[i], ss[j]
 			if a.n > 0 && b.n > 0 && a.p < b.p+b.n && b.p < a.p+a.n {
