@@ -36,9 +36,11 @@ func DefaultBatchNormConfig() BatchNormConfig {
 // population variance, saves them (as mean and rstd) for Backward and
 // updates the running statistics with PyTorch's formulas (unbiased variance).
 // Evaluation mode normalizes with the running statistics and changes
-// nothing. Backward takes x again (the layer keeps no reference to it) and
-// adds into DGamma and DBeta; ZeroGrad clears them. A BatchNorm is not safe
-// for concurrent use; it splits large calls across goroutines by channel.
+// nothing; Backward then treats them as constants, as autograd does in
+// PyTorch's eval mode (a frozen BatchNorm while fine-tuning). Backward takes
+// x again (the layer keeps no reference to it) and adds into DGamma and
+// DBeta; ZeroGrad clears them. A BatchNorm is not safe for concurrent use;
+// it splits large calls across goroutines by channel.
 type BatchNorm struct {
 	Gamma, Beta             []float32 // γ and β, length channels; nil without Affine
 	DGamma, DBeta           []float32 // gradients of γ and β, accumulated by Backward; nil without Affine
@@ -49,11 +51,12 @@ type BatchNorm struct {
 	momentum float32
 	training bool
 
-	saved         bool      // the last Forward used batch statistics, saved below
+	saved         statsKind // what the last successful Forward normalized with
 	n, hw         int       // its shape
 	mean64, var64 []float64 // batch (or running) moments fed to BatchNormFold
 	mean, rstd    []float32 // saved for Backward
 	scale, shift  []float32 // y = fma(x, scale, shift)
+	zero          []float32 // zeros: the evaluation Backward's dx = fma(dy, scale, 0)
 	sdy, sdyxh    []float64 // Backward's per-channel sums
 	alpha, k1, k2 []float32 // Backward's per-channel constants
 }
@@ -79,7 +82,7 @@ func NewBatchNorm(channels int, cfg BatchNormConfig) (*BatchNorm, error) {
 		b.RunningMean, b.RunningVar = make([]float32, c), ones(c)
 	}
 	b.mean64, b.var64, b.sdy, b.sdyxh = make([]float64, c), make([]float64, c), make([]float64, c), make([]float64, c)
-	for _, p := range []*[]float32{&b.mean, &b.rstd, &b.scale, &b.shift, &b.alpha, &b.k1, &b.k2} {
+	for _, p := range []*[]float32{&b.mean, &b.rstd, &b.scale, &b.shift, &b.zero, &b.alpha, &b.k1, &b.k2} {
 		*p = make([]float32, c)
 	}
 	return b, nil
@@ -101,11 +104,11 @@ func (b *BatchNorm) SetTraining(on bool) { b.training = on }
 // Training reports whether the layer is in training mode.
 func (b *BatchNorm) Training() bool { return b.training }
 
-// Mean returns the per-channel batch mean saved by the last Forward that
-// used batch statistics, nil when the last Forward did not. The slice is the
-// layer's buffer.
+// Mean returns the per-channel batch mean saved by the last Forward when it
+// used batch statistics, nil when it did not (evaluation with running
+// statistics, or no Forward yet). The slice is the layer's buffer.
 func (b *BatchNorm) Mean() []float32 {
-	if !b.saved {
+	if b.saved != batchStats {
 		return nil
 	}
 	return b.mean
@@ -113,11 +116,20 @@ func (b *BatchNorm) Mean() []float32 {
 
 // Rstd returns the per-channel 1/√(var+eps) saved with Mean.
 func (b *BatchNorm) Rstd() []float32 {
-	if !b.saved {
+	if b.saved != batchStats {
 		return nil
 	}
 	return b.rstd
 }
+
+// statsKind says which statistics the last Forward normalized with.
+type statsKind uint8
+
+const (
+	noStats      statsKind = iota // no successful Forward yet
+	batchStats                    // the batch's: training, or evaluation without running statistics
+	runningStats                  // the running ones: evaluation
+)
 
 // ZeroGrad sets DGamma and DBeta to zero.
 func (b *BatchNorm) ZeroGrad() {
@@ -146,7 +158,7 @@ func (b *BatchNorm) Forward(y, x []float32, n, hw int) error {
 	if batch && sh.Count() < 2 {
 		return fmt.Errorf("norm: %s: n·hw = %d·%d = 1 value per channel, want more than 1 to compute batch statistics (training mode, or no running statistics)", op, n, hw)
 	}
-	b.saved = false
+	b.saved = noStats
 	if batch {
 		b.eachChannels(sh, func(v kappa.Channels, c0, c1 int) {
 			kappa.ChannelMoments(b.mean64[c0:c1], b.var64[c0:c1], x[c0*hw:], v)
@@ -159,26 +171,33 @@ func (b *BatchNorm) Forward(y, x []float32, n, hw int) error {
 		for ch := range b.channels {
 			b.mean64[ch], b.var64[ch] = float64(b.RunningMean[ch]), float64(b.RunningVar[ch])
 		}
-		kappa.BatchNormFold(b.scale, b.shift, nil, nil, b.mean64, b.var64, b.Gamma, b.Beta, b.eps)
+		kappa.BatchNormFold(b.scale, b.shift, b.mean, b.rstd, b.mean64, b.var64, b.Gamma, b.Beta, b.eps)
 	}
 	b.eachChannels(sh, func(v kappa.Channels, c0, c1 int) {
 		kappa.ChannelScaleShift(y[c0*hw:], x[c0*hw:], b.scale[c0:c1], b.shift[c0:c1], v)
 	})
-	b.saved, b.n, b.hw = batch, n, hw
+	b.saved, b.n, b.hw = runningStats, n, hw
+	if batch {
+		b.saved = batchStats
+	}
 	return nil
 }
 
 // Backward computes dx from dy and the same x that was passed to the last
-// Forward, which must have used batch statistics (training mode, or no
-// running statistics), and adds the gradients of γ and β into DGamma and
-// DBeta (per channel, in float64 rounded once: no cross-channel sums, so no
-// dependence on the split). dx must not overlap dy or x. It returns an error,
-// changing nothing, when there are no saved batch statistics, n or hw
-// differs from that Forward's, or a length is wrong.
+// Forward, and adds the gradients of γ and β into DGamma and DBeta (per
+// channel, in float64 rounded once: no cross-channel sums, so no dependence
+// on the split). After a Forward with batch statistics (training mode, or no
+// running statistics) dx goes through the batch mean and variance (SPEC §4);
+// after an evaluation Forward with running statistics these are constants:
+// dx = dy·γ/√(running var + eps) (the forward pass's scale, one float32
+// product), dγ += Σ dy·xh with xh from the running statistics, dβ += Σ dy.
+// dx must not overlap dy or x. It returns an error, changing nothing, before
+// any Forward, when n or hw differs from the last Forward's, or when a length
+// is wrong.
 func (b *BatchNorm) Backward(dx, dy, x []float32, n, hw int) error {
 	const op = "BatchNorm.Backward"
-	if !b.saved {
-		return fmt.Errorf("norm: %s: no saved batch statistics; call Forward in training mode first (an evaluation Forward saves none)", op)
+	if b.saved == noStats {
+		return fmt.Errorf("norm: %s: no saved statistics; call Forward first", op)
 	}
 	if n != b.n || hw != b.hw {
 		return fmt.Errorf("norm: %s: n, hw = %d, %d, but the last Forward had n, hw = %d, %d", op, n, hw, b.n, b.hw)
@@ -189,6 +208,19 @@ func (b *BatchNorm) Backward(dx, dy, x []float32, n, hw int) error {
 	}
 	if err := checkDisjoint(op, named{"dx", dx}, named{"dy", dy}, named{"x", x}); err != nil {
 		return err
+	}
+	if b.saved == runningStats {
+		if b.DGamma != nil {
+			b.eachChannels(sh, func(v kappa.Channels, c0, c1 int) {
+				kappa.ChannelGradSums(b.sdy[c0:c1], b.sdyxh[c0:c1], dy[c0*hw:], x[c0*hw:], b.mean[c0:c1], b.rstd[c0:c1], v)
+			})
+			// Only the dγ, dβ accumulation is used; alpha, k1, k2 are scratch.
+			kappa.BatchNormGradCoeffs(b.alpha, b.k1, b.k2, b.DGamma, b.DBeta, b.sdy, b.sdyxh, b.Gamma, b.rstd, sh.Count())
+		}
+		b.eachChannels(sh, func(v kappa.Channels, c0, c1 int) {
+			kappa.ChannelScaleShift(dx[c0*hw:], dy[c0*hw:], b.scale[c0:c1], b.zero[c0:c1], v)
+		})
+		return nil
 	}
 	b.eachChannels(sh, func(v kappa.Channels, c0, c1 int) {
 		kappa.ChannelGradSums(b.sdy[c0:c1], b.sdyxh[c0:c1], dy[c0*hw:], x[c0*hw:], b.mean[c0:c1], b.rstd[c0:c1], v)

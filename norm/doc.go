@@ -14,7 +14,8 @@
 //     channels planes of hw = H·W values. Training uses the batch's mean and
 //     population variance and updates the running statistics (PyTorch's
 //     momentum rule with the unbiased variance); evaluation uses the running
-//     statistics. Training on one value per channel is an error, as in
+//     statistics, which Backward then treats as constants (a frozen
+//     BatchNorm). Training on one value per channel is an error, as in
 //     PyTorch ("Expected more than 1 value per channel when training").
 //
 // Forward(y, x, shape…) writes y; Backward(dx, dy, x, shape…) writes dx and
@@ -23,14 +24,21 @@
 // or with another shape return an error and change nothing. Constructors
 // validate the configuration and return an error naming the bad value.
 //
+// Data are not checked: a NaN or ±Inf in x makes its own row's outputs,
+// saved statistics and dx NaN (LayerNorm, RMSNorm), or its own channel's
+// (BatchNorm: y, dx, running statistics, DGamma), and leaves the other rows
+// or channels alone; LayerNorm's and RMSNorm's DGamma, sums over all rows,
+// take it in. DBeta sums dy only.
+//
 // # Saved statistics
 //
 // Forward keeps what Backward needs inside the layer, in buffers the layer
 // owns and reuses (growing them when rows grow): per row the mean and
 // rstd = 1/√(var+eps) (LayerNorm) or rrms = 1/√(mean(x²)+eps) (RMSNorm); per
-// channel the batch mean and rstd (BatchNorm). The layer never keeps a
-// reference to the caller's x: pass the same x, unchanged, to Backward.
-// Mean, Rstd and RRMS expose the saved statistics.
+// channel the batch mean and rstd, or in evaluation the running ones
+// (BatchNorm). The layer never keeps a reference to the caller's x: pass the
+// same x, unchanged, to Backward. Mean, Rstd and RRMS expose the saved
+// statistics (BatchNorm's Mean and Rstd only the batch's).
 //
 // # Defaults
 //

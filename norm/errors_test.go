@@ -205,7 +205,7 @@ func TestBatchNormShapeErrors(t *testing.T) {
 	}
 	b, _ := NewBatchNorm(c, DefaultBatchNormConfig())
 	const f, bw = "BatchNorm.Forward", "BatchNorm.Backward"
-	wantErr(t, b.Backward(dx, dy, x, n, hw), bw+": no saved batch statistics")
+	wantErr(t, b.Backward(dx, dy, x, n, hw), bw+": no saved statistics; call Forward first")
 	wantErr(t, b.Forward(y, x, 0, hw), f+": n, hw = 0, 5, want both ≥ 1")
 	wantErr(t, b.Forward(y, x, n, 0), "n, hw = 2, 0")
 	wantErr(t, b.Forward(y, x, -2, -5), "n, hw = -2, -5")
@@ -216,7 +216,7 @@ func TestBatchNormShapeErrors(t *testing.T) {
 	if b.RunningMean[0] != 0 || b.RunningVar[0] != 1 {
 		t.Fatal("failed Forwards changed the running statistics")
 	}
-	wantErr(t, b.Backward(dx, dy, x, n, hw), "no saved batch statistics")
+	wantErr(t, b.Backward(dx, dy, x, n, hw), "no saved statistics")
 
 	if err := b.Forward(y, x, n, hw); err != nil {
 		t.Fatal(err)
@@ -235,14 +235,24 @@ func TestBatchNormShapeErrors(t *testing.T) {
 	if err := b.Backward(dx, dy, x, n, hw); err != nil {
 		t.Fatal(err)
 	}
-	// An evaluation Forward saves no batch statistics.
+	// An evaluation Forward saves no batch statistics; its Backward uses
+	// the running ones, with the same shape checks.
 	b.SetTraining(false)
 	if err := b.Forward(y, x, n, hw); err != nil {
 		t.Fatal(err)
 	}
-	wantErr(t, b.Backward(dx, dy, x, n, hw), "no saved batch statistics")
 	if b.Mean() != nil || b.Rstd() != nil {
 		t.Fatal("Mean and Rstd after an evaluation Forward should be nil")
+	}
+	wantErr(t, b.Backward(dx, dy, x, n, 1), "n, hw = 2, 1, but the last Forward had n, hw = 2, 5")
+	wantErr(t, b.Backward(dy, dy, x, n, hw), "dx and dy overlap")
+	if err := b.Backward(dx, dy, x, n, hw); err != nil {
+		t.Fatal(err)
+	}
+	// A failed Forward keeps the last successful one's statistics.
+	wantErr(t, b.Forward(y, x[1:], n, hw), "len(x) = 29")
+	if err := b.Backward(dx, dy, x, n, hw); err != nil {
+		t.Fatal(err)
 	}
 }
 

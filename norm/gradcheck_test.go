@@ -113,16 +113,18 @@ func TestRMSNormGradCheck(t *testing.T) {
 
 func TestBatchNormGradCheck(t *testing.T) {
 	for _, tc := range []struct {
-		name      string
-		n, c, hw  int
-		affine    bool
-		runStats  bool
-		evalBatch bool // evaluation mode without running statistics (batch statistics)
+		name     string
+		n, c, hw int
+		affine   bool
+		runStats bool
+		eval     bool // evaluation mode: running statistics if runStats, else the batch's
 	}{
 		{"NCHW", 3, 2, 5, true, true, false},
 		{"NC", 6, 3, 1, true, true, false},
 		{"NCHW/no affine", 2, 3, 4, false, true, false},
 		{"NC/eval without running stats", 5, 2, 1, true, false, true},
+		{"NCHW/eval with running stats", 3, 2, 5, true, true, true},
+		{"NC/eval with running stats, no affine", 1, 3, 1, false, true, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rng := newRNG(3)
@@ -132,10 +134,18 @@ func TestBatchNormGradCheck(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			b.SetTraining(!tc.evalBatch)
+			b.SetTraining(!tc.eval)
 			if tc.affine {
 				copy(b.Gamma, randn(rng, tc.c, 1, 0.5))
 				copy(b.Beta, randn(rng, tc.c, 0, 0.5))
+			}
+			var rm64, rv64 []float64 // nil: the loss uses the batch's statistics
+			if tc.eval && tc.runStats {
+				copy(b.RunningMean, randn(rng, tc.c, 1, 1))
+				for k := range b.RunningVar {
+					b.RunningVar[k] = float32(0.5 + float64(k))
+				}
+				rm64, rv64 = to64(b.RunningMean), to64(b.RunningVar)
 			}
 			y, dx := make([]float32, size), make([]float32, size)
 			if err := b.Forward(y, x, tc.n, tc.hw); err != nil {
@@ -146,7 +156,7 @@ func TestBatchNormGradCheck(t *testing.T) {
 			}
 			x64, g64, b64, w64, eps := to64(x), to64(b.Gamma), to64(b.Beta), to64(w), float64(b.Eps())
 			loss := func() float64 {
-				y, _, _ := bn64(x64, g64, b64, nil, nil, tc.n, tc.c, tc.hw, eps)
+				y, _, _ := bn64(x64, g64, b64, rm64, rv64, tc.n, tc.c, tc.hw, eps)
 				return dot64(w64, y)
 			}
 			closeGrad(t, "dx", dx, numGrad(x64, loss))

@@ -219,6 +219,10 @@ func TestBatchNormGOMAXPROCS(t *testing.T) {
 					b.SetTraining(false)
 					must(t, b.Forward(y, xEval, tc.n, tc.hw))
 					r.add("eval y", y)
+					must(t, b.Backward(dx, dy, xEval, tc.n, tc.hw))
+					r.add("eval dx", dx)
+					r.add("eval dγ", b.DGamma)
+					r.add("eval dβ", b.DBeta)
 				})
 				return r
 			}
@@ -253,9 +257,16 @@ func TestBatchNormGOMAXPROCS(t *testing.T) {
 			ref.add("dx", dx)
 			ref.add("dγ", dg)
 			ref.add("dβ", db)
-			kappa.BatchNormFold(scale, shift, nil, nil, to64(rm), to64(rv), gamma, beta, 1e-5)
+			kappa.BatchNormFold(scale, shift, mean, rstd, to64(rm), to64(rv), gamma, beta, 1e-5)
 			kappa.ChannelScaleShift(y, xEval, scale, shift, sh)
 			ref.add("eval y", y)
+			// The evaluation Backward: running statistics as constants.
+			kappa.ChannelGradSums(sdy, sdyxh, dy, xEval, mean, rstd, sh)
+			kappa.BatchNormGradCoeffs(alpha, k1, k2, dg, db, sdy, sdyxh, gamma, rstd, sh.Count())
+			kappa.ChannelScaleShift(dx, dy, scale, make([]float32, c), sh)
+			ref.add("eval dx", dx)
+			ref.add("eval dγ", dg)
+			ref.add("eval dβ", db)
 			sameResults(t, "against the root chain", want, ref)
 		})
 	}

@@ -33,7 +33,7 @@ func (c AdaGradConfig) kappaConfig() (kappa.AdaGradConfig, error) {
 		Maximize: c.Maximize, L1: f.l1, L1Placement: f.l1At,
 	}
 	if _, err := k.Coeffs(1, 1); err != nil {
-		return kappa.AdaGradConfig{}, err
+		return kappa.AdaGradConfig{}, rootErr("AdaGrad", err)
 	}
 	return k, nil
 }
@@ -71,7 +71,7 @@ func NewAdaGradGroups(groups ...Group[AdaGradConfig]) (*AdaGrad, error) {
 	for g, gr := range groups {
 		k, err := gr.Config.kappaConfig()
 		if err != nil {
-			return nil, fmt.Errorf("precond: group %d: %w", g, err)
+			return nil, fmt.Errorf("precond: AdaGrad: group %d: %w", g, err)
 		}
 		o.cfg[g], o.root[g] = gr.Config, k
 	}
@@ -95,7 +95,7 @@ func (o *AdaGrad) prepare(t int, gs float64) error {
 	for g := range o.root {
 		c, err := o.root[g].Coeffs(t, gs)
 		if err != nil {
-			return fmt.Errorf("group %d: %w", g, err)
+			return fmt.Errorf("group %d: %w", g, rootErr("AdaGrad", err))
 		}
 		o.coeffs[g] = c
 	}
@@ -113,7 +113,7 @@ func (o *AdaGrad) setLR(g int, lr float64) error {
 	c.LR = lr
 	k, err := c.kappaConfig()
 	if err != nil {
-		return fmt.Errorf("precond: group %d: %w", g, err)
+		return err
 	}
 	o.cfg[g], o.root[g] = c, k
 	return nil

@@ -46,7 +46,7 @@ func (c AdamConfig) kappaConfig() (kappa.AdamConfig, error) {
 		L1: f.l1, L1Placement: f.l1At,
 	}
 	if _, err := k.Coeffs(1, 1); err != nil {
-		return kappa.AdamConfig{}, err
+		return kappa.AdamConfig{}, rootErr("Adam", err)
 	}
 	return k, nil
 }
@@ -92,7 +92,7 @@ func NewAdamGroups(groups ...Group[AdamConfig]) (*Adam, error) {
 	for g, gr := range groups {
 		k, err := gr.Config.kappaConfig()
 		if err != nil {
-			return nil, fmt.Errorf("precond: group %d: %w", g, err)
+			return nil, fmt.Errorf("precond: Adam: group %d: %w", g, err)
 		}
 		o.cfg[g], o.root[g] = gr.Config, k
 	}
@@ -114,7 +114,7 @@ func (o *Adam) prepare(t int, gs float64) error {
 	for g := range o.root {
 		c, err := o.root[g].Coeffs(t, gs)
 		if err != nil {
-			return fmt.Errorf("group %d: %w", g, err)
+			return fmt.Errorf("group %d: %w", g, rootErr("Adam", err))
 		}
 		o.coeffs[g] = c
 	}
@@ -137,7 +137,7 @@ func (o *Adam) setLR(g int, lr float64) error {
 	c.LR = lr
 	k, err := c.kappaConfig()
 	if err != nil {
-		return fmt.Errorf("precond: group %d: %w", g, err)
+		return err
 	}
 	o.cfg[g], o.root[g] = c, k
 	return nil

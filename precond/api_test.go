@@ -1,6 +1,7 @@
 package precond
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -168,10 +169,10 @@ func TestConstructorErrors(t *testing.T) {
 		{"Adam Beta2 NaN", "Beta2", adam(func(c *AdamConfig) { c.Beta2 = nan })},
 		{"Adam Eps=0", "Eps", adam(func(c *AdamConfig) { c.Eps = 0 })},
 		{"Adam Eps<float32", "Eps", adam(func(c *AdamConfig) { c.Eps = 1e-50 })},
-		{"Adam L2<0", "WeightDecay", adam(func(c *AdamConfig) { c.Reg.L2 = -1 })},
-		{"Adam L2 Inf", "WeightDecay", adam(func(c *AdamConfig) { c.Reg.L2 = math.Inf(1) })},
-		{"Adam L1<0", "L1", adam(func(c *AdamConfig) { c.Reg.L1 = -1 })},
-		{"Adam L1 NaN", "L1", adam(func(c *AdamConfig) { c.Reg.L1 = nan })},
+		{"Adam L2<0", "Reg.L2 = -1", adam(func(c *AdamConfig) { c.Reg.L2 = -1 })},
+		{"Adam L2 Inf", "Reg.L2 = +Inf", adam(func(c *AdamConfig) { c.Reg.L2 = math.Inf(1) })},
+		{"Adam L1<0", "Reg.L1 = -1", adam(func(c *AdamConfig) { c.Reg.L1 = -1 })},
+		{"Adam L1 NaN", "Reg.L1 = NaN", adam(func(c *AdamConfig) { c.Reg.L1 = nan })},
 		{"Adam L2 unscaled", "UnscaledDecoupled", adam(func(c *AdamConfig) { c.Reg = Reg{L2: 0.1, L2On: UnscaledDecoupled} })},
 		{"Adam L2On bad", "L2On", adam(func(c *AdamConfig) { c.Reg.L2On = 7 })},
 		{"Adam L1On bad", "L1On", adam(func(c *AdamConfig) { c.Reg.L1On = 9 })},
@@ -182,7 +183,7 @@ func TestConstructorErrors(t *testing.T) {
 		{"SGD Dampening NaN", "Dampening", sgd(func(c *SGDConfig) { c.Dampening = nan })},
 		{"SGD Nesterov no momentum", "Nesterov", sgd(func(c *SGDConfig) { c.Momentum, c.Nesterov = 0, true })},
 		{"SGD Nesterov dampening", "Nesterov", sgd(func(c *SGDConfig) { c.Dampening, c.Nesterov = 0.1, true })},
-		{"SGD L2<0", "WeightDecay", sgd(func(c *SGDConfig) { c.Reg.L2 = -1 })},
+		{"SGD L2<0", "Reg.L2 = -1", sgd(func(c *SGDConfig) { c.Reg.L2 = -1 })},
 		{"SGD L2 on z", "identity", sgd(func(c *SGDConfig) { c.Reg = DecoupledWeightDecay(0.1) })},
 		{"SGD L1", "no L1", sgd(func(c *SGDConfig) { c.Reg.L1 = 0.1 })},
 		{"RMSProp LR<0", "LR", rms(func(c *RMSPropConfig) { c.LR = -1 })},
@@ -190,7 +191,7 @@ func TestConstructorErrors(t *testing.T) {
 		{"RMSProp Eps<0", "Eps", rms(func(c *RMSPropConfig) { c.Eps = -1e-8 })},
 		{"RMSProp Momentum NaN", "Momentum", rms(func(c *RMSPropConfig) { c.Momentum = nan })},
 		{"RMSProp L2 on z", "OnIntrinsic", rms(func(c *RMSPropConfig) { c.Reg = DecoupledWeightDecay(0.1) })},
-		{"RMSProp L1<0", "L1", rms(func(c *RMSPropConfig) { c.Reg.L1 = -1 })},
+		{"RMSProp L1<0", "Reg.L1 = -1", rms(func(c *RMSPropConfig) { c.Reg.L1 = -1 })},
 		{"AdaGrad LR<0", "LR", ada(func(c *AdaGradConfig) { c.LR = -1 })},
 		{"AdaGrad LRDecay<0", "LRDecay", ada(func(c *AdaGradConfig) { c.LRDecay = -1 })},
 		{"AdaGrad InitialAccumulatorValue<0", "InitialAccumulatorValue", ada(func(c *AdaGradConfig) { c.InitialAccumulatorValue = -1 })},
@@ -373,12 +374,32 @@ func TestAllocs(t *testing.T) {
 	}
 }
 
-// TestConcurrentOptimizers: optimizers stepping at the same time on
-// different goroutines (one of them finds the helpers busy and runs alone)
-// give the bits of stepping one after the other.
+// TestConcurrentOptimizers: optimizers and BNP layers working at the same
+// time on different goroutines (all but one find the shared helpers busy
+// and run alone) give the bits of working one after the other.
 func TestConcurrentOptimizers(t *testing.T) {
 	defer setParallelMin(0)()
 	defer setProcs(3)()
+	defer func(old int) { bnpParallelMin = old }(bnpParallelMin)
+	bnpParallelMin = 1
+	const bm, bn = 9, 40
+	h := randTensors([]int{4 * bn}, 93)[0]
+	gw0, gb0 := randTensors([]int{bm * bn}, 94)[0], randTensors([]int{bm}, 95)[0]
+	bnpRun := func() ([]float32, []float32) {
+		l := must(NewBNPDense(bm, bn, BNPConfig{Rho: 0.5, Eps: 1e-5}))
+		gw, gb := clone([][]float32{gw0})[0], clone([][]float32{gb0})[0]
+		for range 3 {
+			if err := l.Observe(h, 4); err != nil {
+				t.Error(err)
+			}
+			if err := l.Precondition(gw, gb); err != nil {
+				t.Error(err)
+			}
+		}
+		return gw, gb
+	}
+	seqW, seqB := bnpRun()
+	var bnpW, bnpB [2][]float32
 	c := optCases()[1]
 	params := randTensors(testSizes, 91)
 	grads := flatGrads(randTensors(testSizes, 92), c.groups)
@@ -400,12 +421,75 @@ func TestConcurrentOptimizers(t *testing.T) {
 			}
 		})
 	}
+	for k := range bnpW {
+		wg.Go(func() { bnpW[k], bnpB[k] = bnpRun() })
+	}
 	wg.Wait()
+	for k := range bnpW {
+		if d, e := sameBits(bnpW[k], seqW), sameBits(bnpB[k], seqB); d != "" || e != "" {
+			t.Fatalf("BNP run %d: %s %s", k, d, e)
+		}
+	}
 	for n, r := range runs {
 		for i := range seq.params {
 			if d := sameBits(r.params[i], seq.params[i]); d != "" {
 				t.Fatalf("run %d, tensor %d: %s", n, i, d)
 			}
 		}
+	}
+}
+
+// TestErrorWording: configuration errors read "precond: Opt[.Method]: …"
+// once, name the field as precond's configs spell it, and unwrap to the
+// root package's error where that found the value.
+func TestErrorWording(t *testing.T) {
+	ps := [][]float32{{1, 2}}
+	adam := must(NewAdam(ps, DefaultAdam()))
+	badBeta := DefaultAdam()
+	badBeta.Beta2 = 1
+	_, errBeta := NewAdam(ps, badBeta)
+	badReg := DefaultRMSProp()
+	badReg.Reg = DecoupledWeightDecay(0.1)
+	_, errReg := NewRMSProp(ps, badReg)
+	badL2 := DefaultSGD()
+	badL2.Reg.L2 = -1
+	_, errL2 := NewSGD(ps, badL2)
+	badDecay := DefaultAdaGrad()
+	badDecay.LRDecay = -1
+	_, errDecay := NewAdaGradGroups(Group[AdaGradConfig]{ps, DefaultAdaGrad()}, Group[AdaGradConfig]{[][]float32{{3}}, badDecay})
+	errLR := adam.SetLR(0, -1)
+	errHyg := adam.SetHygiene(Hygiene{LossScale: -1})
+	tiny := must(NewAdam([][]float32{{1}}, DefaultAdam()))
+	if err := tiny.SetHygiene(Hygiene{LossScale: 1e-300}); err != nil {
+		t.Fatal(err)
+	}
+	_, errStep := tiny.Step([][]float32{{1}})
+	for _, c := range []struct {
+		err  error
+		want string
+		root bool // unwraps to a kappa error
+	}{
+		{errBeta, "precond: Adam: group 0: Beta2 = 1, want 0 ≤ Beta2 < 1", true},
+		{errReg, "precond: RMSProp: group 0: Reg.L2On = OnIntrinsic: its kernel has no decoupled decay; use OnParams", false},
+		{errL2, "precond: SGD: group 0: Reg.L2 = -1, want finite and ≥ 0", false},
+		{errDecay, "precond: AdaGrad: group 1: LRDecay = -1, want finite and ≥ 0", true},
+		{errLR, "precond: Adam.SetLR: group 0: LR = -1, want finite and ≥ 0", true},
+		{errHyg, "precond: Adam.SetHygiene: Hygiene.LossScale = -1, want finite and > 0 (or 0, meaning 1)", false},
+		{errStep, "precond: Adam.Step: step 1: group 0: gradScale = ", true},
+	} {
+		if c.err == nil || !strings.HasPrefix(c.err.Error(), c.want) {
+			t.Errorf("error %q, want %q", c.err, c.want)
+			continue
+		}
+		if msg := c.err.Error(); strings.Count(msg, "precond:") != 1 || strings.Contains(msg, "kappa:") {
+			t.Errorf("error %q repeats a package prefix", msg)
+		}
+		var cfg *configError
+		if got := errors.As(c.err, &cfg) && strings.HasPrefix(errors.Unwrap(cfg).Error(), "kappa: "); got != c.root {
+			t.Errorf("error %q: unwraps to a kappa error = %v, want %v", c.err, got, c.root)
+		}
+	}
+	if o := adam.LR(0); o != DefaultAdam().LR {
+		t.Errorf("LR = %v after a failed SetLR", o)
 	}
 }

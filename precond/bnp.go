@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
-	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/kappa-ml/kappa"
@@ -66,15 +66,21 @@ func DefaultBNP() BNPConfig { return BNPConfig{Rho: 0.1, Eps: 1e-5, WarmUp: 10} 
 // runs kappa.BNPDense: U[i,j] = fma(−g_b[i], μ[j], G[i,j])·r[j] in float32,
 // u_b by the canonical float64 reduction over j, rounded once. Large layers
 // (from BNPParallelThreshold elements) split their rows across up to
-// GOMAXPROCS goroutines; each row is computed from its own data alone, so
-// the bits never depend on the split.
+// GOMAXPROCS goroutines, the parked helpers that the optimizers' Step uses;
+// each row is computed from its own data alone, so the bits never depend on
+// the split. Observe and Precondition do not allocate (except for an error
+// value).
 //
-// Errors, not panics, report wrong shapes and non-finite inputs; a call
-// that returns an error changes nothing. A BNPDense is not safe for
-// concurrent use.
+// Errors, not panics, report wrong shapes (both methods) and non-finite
+// inputs (Observe); a call that returns an error changes nothing. Precondition does not look
+// for NaN or ±Inf in the gradients: one in G[i,·] or g_b[i] makes row i of
+// U_W and u_b[i] non-finite, which an optimizer's Hygiene guard then sees.
+// A BNPDense is not safe for concurrent use; distinct layers may be used
+// concurrently.
 type BNPDense struct {
 	out, in int
 	st      bnpStats
+	job     bnpJob
 }
 
 // BNPConv preconditions the gradients of a convolution with weights
@@ -92,6 +98,7 @@ type BNPConv struct {
 	out, in, kh, kw int
 	st              bnpStats
 	muExp, rExp     []float32 // μ and r per column of the (out)×(in·kh·kw) matrix
+	job             bnpJob
 }
 
 // NewBNPDense returns the preconditioner of a dense layer with out outputs
@@ -164,7 +171,7 @@ func (l *BNPDense) Precondition(gw, gb []float32) error {
 		kappa.BNPInverseVariance(l.st.r, l.st.sigma2, l.st.eps)
 		l.st.dirty = false
 	}
-	bnpRun(gw, gb, l.st.mu, l.st.r, l.out, l.in)
+	l.job.run(gw, gb, l.st.mu, l.st.r, l.out, l.in)
 	return nil
 }
 
@@ -211,7 +218,7 @@ func (l *BNPConv) Precondition(gw, gb []float32) error {
 		}
 		l.st.dirty = false
 	}
-	bnpRun(gw, gb, l.muExp, l.rExp, l.out, cols)
+	l.job.run(gw, gb, l.muExp, l.rExp, l.out, cols)
 	return nil
 }
 
@@ -386,9 +393,10 @@ func bnpProduct(fs ...int) (int, bool) {
 }
 
 // BNPParallelThreshold is the gradient size, in elements of G_W, from which
-// Precondition splits the rows across goroutines (up to GOMAXPROCS, with
-// at least 64 Ki elements each). The rows are independent, so the
-// split never changes a bit.
+// Precondition splits the rows across goroutines: up to GOMAXPROCS, with at
+// least 64 Ki elements each, taken from the package's parked helpers that
+// Step uses too (so Precondition does not allocate). The rows are
+// independent, so the split never changes a bit.
 const BNPParallelThreshold = 1 << 18
 
 // bnpParallelMin is BNPParallelThreshold; tests lower it.
@@ -396,9 +404,34 @@ var bnpParallelMin = BNPParallelThreshold
 
 const bnpMinElems = 1 << 16 // elements per goroutine, at least
 
-// bnpRun runs kappa.BNPDense on the m×n gradient, splitting rows across
-// goroutines for large ones.
-func bnpRun(gw, gb, mu, r []float32, m, n int) {
+// bnpPiecesPerWorker cuts the rows into this many pieces per goroutine, so
+// that a helper that wakes late leaves its share to the others.
+const bnpPiecesPerWorker = 4
+
+// bnpJob is one Precondition's kappa.BNPDense over an m×n gradient, cut
+// into pieces of step rows that the goroutines of the pool take in turn
+// (a job of pool.run). Each piece is computed from its own rows alone.
+type bnpJob struct {
+	gw, gb, mu, r []float32
+	m, n, step    int
+	next          atomic.Int64
+}
+
+func (j *bnpJob) work() {
+	for {
+		k := int(j.next.Add(1) - 1)
+		if k >= (j.m+j.step-1)/j.step {
+			return
+		}
+		lo := k * j.step
+		hi := min(lo+j.step, j.m)
+		kappa.BNPDense(j.gw[lo*j.n:hi*j.n], j.gb[lo:hi], j.mu, j.r, hi-lo, j.n)
+	}
+}
+
+// run does kappa.BNPDense on the m×n gradient, on the pool's goroutines for
+// large ones.
+func (j *bnpJob) run(gw, gb, mu, r []float32, m, n int) {
 	w := 1
 	if total := m * n; total >= bnpParallelMin {
 		w = max(1, min(runtime.GOMAXPROCS(0), m, total/min(bnpMinElems, bnpParallelMin)))
@@ -407,15 +440,10 @@ func bnpRun(gw, gb, mu, r []float32, m, n int) {
 		kappa.BNPDense(gw, gb, mu, r, m, n)
 		return
 	}
-	q, rem := m/w, m%w
-	var wg sync.WaitGroup
-	for i := range w {
-		lo := i*q + min(i, rem)
-		hi := lo + q
-		if i < rem {
-			hi++
-		}
-		wg.Go(func() { kappa.BNPDense(gw[lo*n:hi*n], gb[lo:hi], mu, r, hi-lo, n) })
-	}
-	wg.Wait()
+	pieces := min(m, bnpPiecesPerWorker*w)
+	j.gw, j.gb, j.mu, j.r = gw, gb, mu, r
+	j.m, j.n, j.step = m, n, (m+pieces-1)/pieces
+	j.next.Store(0)
+	helpers.run(j, w)
+	j.gw, j.gb, j.mu, j.r = nil, nil, nil, nil // keep no reference to the caller's gradients
 }

@@ -78,3 +78,37 @@ func ExampleBNPConv() {
 	// U_W channel 1 = [-3.8 -3.8 -3.8 -3.8 -3.8 -3.8 -3.8 -3.8 -3.8]
 	// u_b = [391.1]
 }
+
+// DefaultBNP's warm-up leaves the gradients alone for the first WarmUp
+// observed steps, while the running statistics settle; Config reports Rho
+// and Eps as the float32 values the kernels use.
+func ExampleBNPConfig() {
+	cfg := precond.DefaultBNP()
+	cfg.WarmUp = 2
+	bnp, err := precond.NewBNPDense(1, 2, cfg)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("%+v\n", bnp.Config())
+	for step := 1; step <= 3; step++ {
+		h := []float32{1, 10, 3, 30} // 2 rows × 2 inputs
+		if err := bnp.Observe(h, 2); err != nil {
+			panic(err)
+		}
+		gw, gb := []float32{1, 1}, []float32{0}
+		if err := bnp.Precondition(gw, gb); err != nil {
+			panic(err)
+		}
+		fmt.Printf("step %d: active %v, U_W = %.4g\n", step, bnp.Active(), gw)
+	}
+
+	cfg.Rho = 0
+	_, err = precond.NewBNPDense(1, 2, cfg)
+	fmt.Println(err)
+	// Output:
+	// {Rho:0.10000000149011612 Eps:9.999999747378752e-06 WarmUp:2}
+	// step 1: active false, U_W = [1 1]
+	// step 2: active false, U_W = [1 1]
+	// step 3: active true, U_W = [1 0.01]
+	// precond: BNPDense: Rho = 0, want 0 < Rho ≤ 1
+}

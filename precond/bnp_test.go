@@ -544,43 +544,119 @@ func TestBNPShapeErrors(t *testing.T) {
 	}
 }
 
-// TestBNPGOMAXPROCS: large layers split rows across goroutines; the bits
-// are those of one kappa.BNPDense call for any GOMAXPROCS and threshold.
+// TestBNPGOMAXPROCS: large layers split rows across the pool's goroutines;
+// the bits are those of one kappa.BNPDense call for any GOMAXPROCS and
+// threshold, for BNPDense and for BNPConv (whose μ and r are expanded over
+// the kernel offsets first), with m = 37 rows giving uneven pieces.
 func TestBNPGOMAXPROCS(t *testing.T) {
 	r := rand.New(rand.NewPCG(49, 50))
 	const m, n = 37, 1031
+	const cin, kh, kw, hw = 7, 3, 5, 6 // conv: n = cin·kh·kw = 105 columns
 	p, _ := bnpInputs(r, 4, n, m)
-	g0, gb0 := make([]float32, m*n), make([]float32, m)
-	for i := range g0 {
-		g0[i] = float32(r.NormFloat64())
+	x, _ := bnpInputs(r, 2, cin*hw, 1) // NCHW, N = 2
+	rnd := func(k int) []float32 {
+		s := make([]float32, k)
+		for i := range s {
+			s[i] = float32(r.NormFloat64())
+		}
+		return s
 	}
-	for i := range gb0 {
-		gb0[i] = float32(r.NormFloat64())
+	g0, gb0 := rnd(m*n), rnd(m)
+	c0 := rnd(m * cin * kh * kw)
+
+	// want is one kappa.BNPDense call on the gradient with the layer's
+	// statistics, expanded per column by expand.
+	want := func(g, gb, mean, variance []float32, eps float32, cols, k int) ([]float32, []float32) {
+		mu, rv := make([]float32, cols), make([]float32, len(variance))
+		kappa.BNPInverseVariance(rv, variance, eps)
+		re := make([]float32, cols)
+		for j := range cols {
+			mu[j], re[j] = mean[j/k], rv[j/k]
+		}
+		g, gb = append([]float32(nil), g...), append([]float32(nil), gb...)
+		kappa.BNPDense(g, gb, mu, re, len(gb), cols)
+		return g, gb
 	}
-	var want, wantb []float32
+	var wantD, wantDb, wantC, wantCb []float32
 	defer func(old int) { bnpParallelMin = old }(bnpParallelMin)
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	for _, pmin := range []int{BNPParallelThreshold, 1, 1000} {
 		for _, procs := range []int{1, 2, 3, 8} {
 			bnpParallelMin = pmin
 			runtime.GOMAXPROCS(procs)
-			bnp := bnpMust(NewBNPDense(m, n, BNPConfig{Rho: 1, Eps: 1e-5}))
-			if err := bnp.Observe(bnpTo32(p), 4); err != nil {
+
+			d := bnpMust(NewBNPDense(m, n, BNPConfig{Rho: 1, Eps: 1e-5}))
+			if err := d.Observe(bnpTo32(p), 4); err != nil {
 				t.Fatal(err)
 			}
 			g, gb := append([]float32(nil), g0...), append([]float32(nil), gb0...)
-			if err := bnp.Precondition(g, gb); err != nil {
+			if err := d.Precondition(g, gb); err != nil {
 				t.Fatal(err)
 			}
-			if want == nil {
-				want, wantb = append([]float32(nil), g0...), append([]float32(nil), gb0...)
-				rv := make([]float32, n)
-				kappa.BNPInverseVariance(rv, bnp.Variance(), bnp.st.eps)
-				kappa.BNPDense(want, wantb, bnp.Mean(), rv, m, n)
+			if wantD == nil {
+				wantD, wantDb = want(g0, gb0, d.Mean(), d.Variance(), d.st.eps, n, 1)
 			}
-			if !bnpSame(g, want) || !bnpSame(gb, wantb) {
-				t.Fatalf("parallelMin %d, GOMAXPROCS %d: bits differ from one kappa.BNPDense call", pmin, procs)
+			if !bnpSame(g, wantD) || !bnpSame(gb, wantDb) {
+				t.Fatalf("BNPDense, parallelMin %d, GOMAXPROCS %d: bits differ from one kappa.BNPDense call", pmin, procs)
 			}
+
+			c := bnpMust(NewBNPConv(m, cin, kh, kw, BNPConfig{Rho: 1, Eps: 1e-5}))
+			if err := c.Observe(bnpTo32(x), 2, 2, 3); err != nil {
+				t.Fatal(err)
+			}
+			g, gb = append([]float32(nil), c0...), append([]float32(nil), gb0...)
+			if err := c.Precondition(g, gb); err != nil {
+				t.Fatal(err)
+			}
+			if wantC == nil {
+				wantC, wantCb = want(c0, gb0, c.Mean(), c.Variance(), c.st.eps, cin*kh*kw, kh*kw)
+			}
+			if !bnpSame(g, wantC) || !bnpSame(gb, wantCb) {
+				t.Fatalf("BNPConv, parallelMin %d, GOMAXPROCS %d: bits differ from one kappa.BNPDense call", pmin, procs)
+			}
+		}
+	}
+}
+
+// TestBNPAllocs: Observe and Precondition allocate nothing, on the serial
+// and on the parallel path (once the pool's helpers exist), and the layer
+// keeps no reference to the caller's gradients.
+func TestBNPAllocs(t *testing.T) {
+	defer func(old int) { bnpParallelMin = old }(bnpParallelMin)
+	r := rand.New(rand.NewPCG(51, 52))
+	const m, n = 16, 64
+	p, _ := bnpInputs(r, 8, n, m)
+	h := bnpTo32(p)
+	d := bnpMust(NewBNPDense(m, n, BNPConfig{Rho: 0.1, Eps: 1e-5}))
+	c := bnpMust(NewBNPConv(m, 4, 2, 2, BNPConfig{Rho: 0.1, Eps: 1e-5}))
+	gw, gb := make([]float32, m*n), make([]float32, m)
+	cw, cb := make([]float32, m*4*2*2), make([]float32, m)
+	x := h[:2*4*8] // N = 2, C = 4, H·W = 8
+	for _, pmin := range []int{BNPParallelThreshold, 1} {
+		bnpParallelMin = pmin
+		step := func() {
+			if err := d.Observe(h, 8); err != nil {
+				t.Fatal(err)
+			}
+			if err := d.Observe(h[:n], 1); err != nil {
+				t.Fatal(err)
+			}
+			if err := d.Precondition(gw, gb); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Observe(x, 2, 2, 4); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Precondition(cw, cb); err != nil {
+				t.Fatal(err)
+			}
+		}
+		step() // starts the pool's helpers when parallel
+		if a := testing.AllocsPerRun(20, step); a != 0 {
+			t.Errorf("parallelMin %d: %v allocations per Observe+Precondition, want 0", pmin, a)
+		}
+		if d.job.gw != nil || d.job.gb != nil || c.job.gw != nil {
+			t.Errorf("parallelMin %d: the layer keeps the caller's gradients after Precondition", pmin)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 	"unsafe"
@@ -707,14 +708,14 @@ func TestCheckpointBad(t *testing.T) {
 		{"beta1-one", "Beta1 = 1", func(o *Adam) { o.cfg[0].Beta1 = 1 }},
 		{"beta2-nan", "Beta2 = NaN", func(o *Adam) { o.cfg[1].Beta2 = nan }},
 		{"eps-zero", "Eps = 0", func(o *Adam) { o.cfg[0].Eps = 0 }},
-		{"l2-inf", "WeightDecay = +Inf", func(o *Adam) { o.cfg[0].Reg.L2 = math.Inf(1) }},
+		{"l2-inf", "Reg.L2 = +Inf", func(o *Adam) { o.cfg[0].Reg.L2 = math.Inf(1) }},
 		{"l1on-7", "L1On = Placement(7)", func(o *Adam) { o.cfg[1].Reg.L1On = 7 }},
 		{"l2on-unscaled", "L2On = UnscaledDecoupled", func(o *Adam) { o.cfg[0].Reg.L2On = UnscaledDecoupled }},
 		{"amsgrad-without-state", "max_exp_avg_sq present = false, but group 0's config says true", func(o *Adam) { o.cfg[0].AMSGrad = true }},
 		{"state-without-amsgrad", "max_exp_avg_sq present = true, but group 1's config says false", func(o *Adam) { o.cfg[1].AMSGrad = false }},
 		{"missing-exp-avg", "exp_avg present = false", func(o *Adam) { o.state[adamM][3] = nil }},
 		{"step-negative", "step 18446744073709551615", func(o *Adam) { o.step = -1 }},
-		{"step-maxint", "step 9223372036854775807", func(o *Adam) { o.step = math.MaxInt }},
+		{"step-maxint", "step " + strconv.Itoa(math.MaxInt), func(o *Adam) { o.step = math.MaxInt }},
 		{"maxnorm-nan", "MaxNorm = NaN", func(o *Adam) { o.hyg.MaxNorm = nan }},
 		{"lossscale-negative", "LossScale = -1", func(o *Adam) { o.hyg.LossScale = -1 }},
 		{"state-name", `state name 1 is "exp_avg_sqr"`, func(o *Adam) {

@@ -198,27 +198,34 @@ func TestCondExtended(t *testing.T) {
 	}
 }
 
-// TestCondSpecExample reproduces SPEC §1's numbers: κ(ĤĤᵀ) ≈ 2e4 raw,
-// ≈ 1e4 centred only, ≈ 6e3 scaled only, ≈ 1.3 standardized.
+// TestCondSpecExample reproduces SPEC §1's numbers: κ(ĤĤᵀ) ≈ 2.15e4 raw,
+// 9.4e3 centred only, 6.1e3 scaled only, 1.34 standardized. They are those
+// of one random sample; over 300 samples of N = 500 the values spread
+// within [1.69e4, 2.77e4], [8.1e3, 1.31e4], [4.4e3, 7.8e3] and
+// [1.06, 1.49], so the bounds below hold for any sample, while the fixed
+// sample used here lands within 12% of SPEC's values.
 func TestCondSpecExample(t *testing.T) {
 	c, err := precond.InputConditioning(condSpecInputs())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("κ(ĤĤᵀ): raw %.4g, centred %.4g, scaled %.4g, standardized %.4g", c.Raw, c.Centred, c.Scaled, c.Standardized)
-	if !(c.Raw >= 5e3 && c.Raw <= 1e5) {
-		t.Errorf("raw κ = %v, want in [5e3, 1e5]", c.Raw)
-	}
-	if !(c.Standardized >= 1 && c.Standardized < 2) {
-		t.Errorf("standardized κ = %v, want in [1, 2)", c.Standardized)
-	}
 	for _, x := range []struct {
-		name string
-		k    float64
-	}{{"centred", c.Centred}, {"scaled", c.Scaled}} {
-		if !(x.k > 100*c.Standardized && x.k < c.Raw) {
-			t.Errorf("%s-only κ = %v, want between 100·standardized = %v and raw = %v", x.name, x.k, 100*c.Standardized, c.Raw)
+		name    string
+		k, spec float64
+		lo, hi  float64 // any sample
+	}{
+		{"raw", c.Raw, 2.15e4, 1.5e4, 3e4},
+		{"centred", c.Centred, 9.4e3, 7e3, 1.4e4},
+		{"scaled", c.Scaled, 6.1e3, 4e3, 8.5e3},
+		{"standardized", c.Standardized, 1.34, 1, 1.6},
+	} {
+		if !(x.k >= x.lo && x.k <= x.hi) || !condRelClose(x.k, x.spec, 0.12) {
+			t.Errorf("%s κ = %.4g, want in [%g, %g] and within 12%% of SPEC's %g", x.name, x.k, x.lo, x.hi, x.spec)
 		}
+	}
+	if !(c.Standardized < 2 && c.Raw/c.Standardized > 1e4) {
+		t.Errorf("standardizing gains a factor %.3g, want > 1e4", c.Raw/c.Standardized)
 	}
 	for _, tr := range []precond.InputTransform{precond.Raw, precond.Centred, precond.Scaled, precond.Standardized} {
 		k, err := precond.InputCond(condSpecInputs(), tr)

@@ -52,7 +52,8 @@
 // pieces (multiples of 16 elements) that the goroutines take in turn. Every
 // piece is computed independently of who takes it, and the global norm adds
 // the pieces' sums in a fixed order, so the bits never depend on the number
-// of goroutines.
+// of goroutines. BNPDense and BNPConv split large gradients over the same
+// helpers.
 //
 // # Checkpoints
 //
@@ -88,14 +89,15 @@
 //
 // # Conditioning analysis
 //
-// The float64 functions of cond.go measure what the optimizers and BNP are
-// for. Cond and CondPlus give κ = λmax/λmin of a symmetric matrix (gonum's
+// Float64 analysis functions on gonum matrices measure what the optimizers
+// and BNP are for. Cond and CondPlus give κ = λmax/λmin of a symmetric matrix (gonum's
 // EigenSym); Cond returns +Inf and ErrNotPositiveDefinite when λmin ≤ 0,
 // CondPlus gives κ⁺, ignoring a null space below a relative tolerance.
 // ExtendedGram builds ĤĤᵀ for a layer's inputs H (features × N) with a row
 // of ones for the bias, and InputConditioning reports κ(ĤĤᵀ) for raw,
-// centred, scaled and standardized inputs (on SPEC's example about 2e4,
-// 9e3, 5e3 and 1.3). A DiagPrecond holds the diagonal m of M = PPᵀ
+// centred, scaled and standardized inputs (on a sample of SPEC's example,
+// means (5, −3, 0.5, 10), scales (1, 10, 0.1, 2), N = 500: about 2e4, 9e3,
+// 6e3 and 1.3; the exact values vary with the sample). A DiagPrecond holds the diagonal m of M = PPᵀ
 // (P = diag(√m)), built as Jacobi (1/Hᵢᵢ), SqrtJacobi (1/√Hᵢᵢ) or AdamLike
 // (1/(√v̂+ε)); CondDiag gives κ(PᵀHP), CondCongruent the same for any P.
 // BNPFactor is BNP's implicit P, under which the extended input matrix has
@@ -108,8 +110,18 @@
 // An optimizer's state is held per tensor under PyTorch's names: Adam's
 // exp_avg, exp_avg_sq and max_exp_avg_sq (AMSGrad), SGD's momentum_buffer,
 // RMSProp's square_avg, grad_avg (centered) and momentum_buffer, AdaGrad's
-// sum. Internally every optimizer embeds the same core (group.go): the
-// tensors, each tensor's group, state[k][i] for state name k and tensor i,
-// the step counter and the Hygiene; the per-group configs sit in the
-// optimizer type. An optimizer is not safe for concurrent use.
+// sum, all allocated by the constructor (a group that does not use a state
+// slice, such as max_exp_avg_sq without AMSGrad, gets none). The state is
+// not exported: checkpoints save and restore it. An optimizer is not safe
+// for concurrent use; distinct optimizers (and BNP layers) may be used from
+// different goroutines at the same time.
+//
+// # Errors
+//
+// Configuration errors are values, worded "precond: Adam: group 1: Beta2 =
+// 1, want 0 ≤ Beta2 < 1" (constructors), "precond: Adam.SetLR: group 0: …",
+// "precond: Adam.Step: step 7: group 0: …"; an invalid value found by
+// package kappa's validation unwraps to kappa's error. Programmer errors —
+// a gradient list of the wrong count or length, a group index out of range
+// — panic with the method and the numbers, like the kernels.
 package precond

@@ -26,17 +26,28 @@ func ExampleAdam() {
 	// Output: step 1: w = [0.9990 1.0010 0.9990], b = [-0.0010]
 }
 
-// Step reports what it did; Steps counts the steps taken.
+// Step reports what it did; Steps counts the steps taken. With AdamW's
+// decay 0.01 both weights shrink by lr·0.01·|p| per step besides Adam's
+// step of about lr against the gradient.
 func ExampleAdam_Step() {
 	p := []float32{1, -1}
-	opt, _ := precond.NewAdam([][]float32{p}, precond.DefaultAdamW())
+	opt, err := precond.NewAdam([][]float32{p}, precond.DefaultAdamW())
+	if err != nil {
+		panic(err)
+	}
 	for range 3 {
-		if _, err := opt.Step([][]float32{{0.1, 0.1}}); err != nil {
+		rep, err := opt.Step([][]float32{{0.1, 0.1}})
+		if err != nil {
 			panic(err)
 		}
+		fmt.Printf("step %d, skipped %v: p = %.5f\n", rep.Step, rep.Skipped, p)
 	}
-	fmt.Printf("%d steps: p = %.5f\n", opt.Steps(), p)
-	// Output: 3 steps: p = [0.99697 -1.00297]
+	fmt.Println("Steps() =", opt.Steps())
+	// Output:
+	// step 1, skipped false: p = [0.99899 -1.00099]
+	// step 2, skipped false: p = [0.99798 -1.00198]
+	// step 3, skipped false: p = [0.99697 -1.00297]
+	// Steps() = 3
 }
 
 // A schedule changes a group's learning rate between steps.
@@ -48,7 +59,9 @@ func ExampleAdam_SetLR() {
 		if err := opt.SetLR(0, lr); err != nil {
 			panic(err)
 		}
-		opt.Step([][]float32{{1}})
+		if _, err := opt.Step([][]float32{{1}}); err != nil {
+			panic(err)
+		}
 		fmt.Printf("lr %.4f: p = %.4f\n", opt.LR(0), p[0])
 	}
 	// Output:
@@ -70,7 +83,7 @@ func ExampleAdamConfig() {
 	// Output:
 	// {LR:0.001 Beta1:0.9 Beta2:0.999 Eps:1e-08 AMSGrad:false Maximize:false Reg:{L2:0 L2On:OnParams L1:0 L1On:OnParams}}
 	// {L2:0.01 L2On:OnIntrinsic L1:0 L1On:OnParams}
-	// precond: group 0: kappa: Adam: Beta2 = 1, want 0 ≤ Beta2 < 1
+	// precond: Adam: group 0: Beta2 = 1, want 0 ≤ Beta2 < 1
 }
 
 // Param groups have their own configs: here no weight decay for biases, as
@@ -123,7 +136,7 @@ func ExampleSGDConfig() {
 	fmt.Println(err)
 	// Output:
 	// <nil>
-	// precond: group 0: kappa: SGD: Nesterov needs Momentum > 0 and Dampening = 0
+	// precond: SGD: group 0: Nesterov needs Momentum > 0 and Dampening = 0
 }
 
 // RMSProp's first step divides g by √((1−α)·g²): a step of lr/√(1−α).
@@ -150,7 +163,7 @@ func ExampleRMSPropConfig() {
 	fmt.Println(err)
 	// Output:
 	// <nil>
-	// precond: group 0: precond: RMSProp: Reg.L2On = OnIntrinsic: its kernel has no decoupled decay; use OnParams
+	// precond: RMSProp: group 0: Reg.L2On = OnIntrinsic: its kernel has no decoupled decay; use OnParams
 }
 
 // AdaGrad's steps shrink as the squared gradients add up: lr/√t for a

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"unsafe"
 )
@@ -43,6 +44,7 @@ type algo interface {
 // hyperparameters per group in cfg []XConfig (the current LR included) and
 // derives its root kappa configs from them.
 type core struct {
+	name       string // "Adam", …: the prefix of error messages
 	params     [][]float32
 	group      []int
 	groupStart []int
@@ -77,7 +79,7 @@ const (
 // every tensor's slice starting on a 16-element boundary. alg is the
 // optimizer.
 func (c *core) init(opt string, alg algo, groups [][][]float32, stateNames []string, uses func(g, k int) bool) error {
-	c.alg = alg
+	c.name, c.alg = opt, alg
 	c.stateNames = stateNames
 	for g, ps := range groups {
 		c.groupStart = append(c.groupStart, len(c.params))
@@ -188,7 +190,10 @@ func (c *core) LR(group int) float64 {
 // It panics when group is out of range.
 func (c *core) SetLR(group int, lr float64) error {
 	c.checkGroup("SetLR", group)
-	return c.alg.setLR(group, lr)
+	if err := c.alg.setLR(group, lr); err != nil {
+		return fmt.Errorf("precond: %s.SetLR: group %d: %w", c.name, group, err)
+	}
+	return nil
 }
 
 // Hygiene returns the gradient preprocessing in use.
@@ -199,7 +204,7 @@ func (c *core) Hygiene() Hygiene { return c.hyg }
 // infinite MaxNorm or LossScale.
 func (c *core) SetHygiene(h Hygiene) error {
 	if err := h.validate(); err != nil {
-		return err
+		return fmt.Errorf("precond: %s.SetHygiene: %w", c.name, err)
 	}
 	c.hyg = h
 	return nil
@@ -209,6 +214,23 @@ func (c *core) checkGroup(method string, group int) {
 	if group < 0 || group >= c.NumGroups() {
 		panic(fmt.Sprintf("precond: %s: group = %d, want 0 ≤ group < %d", method, group, c.NumGroups()))
 	}
+}
+
+// configError is an invalid hyperparameter found by the root package's
+// Coeffs, reworded without its "kappa: Opt: " prefix so that precond's
+// messages read "precond: Adam: group 0: Beta2 = 1, want 0 ≤ Beta2 < 1";
+// it unwraps to the root's error.
+type configError struct {
+	msg string
+	err error
+}
+
+func (e *configError) Error() string { return e.msg }
+func (e *configError) Unwrap() error { return e.err }
+
+// rootErr rewords err, an error of kappa's Coeffs for optimizer opt.
+func rootErr(opt string, err error) error {
+	return &configError{msg: strings.TrimPrefix(err.Error(), "kappa: "+opt+": "), err: err}
 }
 
 // overlap reports whether a and b share memory.

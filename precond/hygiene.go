@@ -52,12 +52,14 @@ func (h Hygiene) lossScale() float64 {
 	return h.LossScale
 }
 
+// validate checks h; its errors carry no prefix (SetHygiene and the
+// checkpoint decoder add theirs).
 func (h Hygiene) validate() error {
 	if !(h.MaxNorm >= 0) || math.IsInf(h.MaxNorm, 0) {
-		return fmt.Errorf("precond: Hygiene.MaxNorm = %v, want finite and ≥ 0 (0: no clipping)", h.MaxNorm)
+		return fmt.Errorf("Hygiene.MaxNorm = %v, want finite and ≥ 0 (0: no clipping)", h.MaxNorm)
 	}
 	if !(h.LossScale >= 0) || math.IsInf(h.LossScale, 0) {
-		return fmt.Errorf("precond: Hygiene.LossScale = %v, want finite and > 0 (0: none)", h.LossScale)
+		return fmt.Errorf("Hygiene.LossScale = %v, want finite and > 0 (or 0, meaning 1)", h.LossScale)
 	}
 	return nil
 }

@@ -228,6 +228,12 @@ func TestNonFiniteGuard(t *testing.T) {
 		if rep.Skipped || rep.Step != 1 || !math.IsNaN(float64(o.params[0][1])) {
 			t.Fatalf("guard off: report %+v, p = %v; want the NaN applied", rep, o.params[0])
 		}
+		// The NaN stays in its element: the others take their usual step.
+		for _, i := range []int{0, 2} {
+			if p, m := o.params[0][i], o.state[adamM][0][i]; math.IsNaN(float64(p)) || math.IsNaN(float64(m)) || p == float32(i+1) {
+				t.Fatalf("guard off: element %d has p = %v, exp_avg = %v; want a finite step", i, p, m)
+			}
+		}
 	})
 }
 

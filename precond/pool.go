@@ -7,19 +7,21 @@ import (
 
 // The worker pool: helper goroutines started on first need and then parked,
 // each on its own channel, for the life of the program (at most
-// GOMAXPROCS − 1 of them, the largest GOMAXPROCS a parallel Step has seen).
-// A Step hands its job to w − 1 helpers, works on it itself, and waits. Jobs
-// take their pieces from a shared counter, so a helper that wakes late finds
-// less (or nothing) to do and the split never depends on timing for its
-// results: each piece is computed the same way whoever takes it. Nothing on
-// this path allocates once the helpers exist.
+// GOMAXPROCS − 1 of them, the largest GOMAXPROCS a parallel job has seen).
+// Its jobs are the optimizers' Step passes and the BNP layers'
+// Precondition. A job is handed to w − 1 helpers, the caller works on it
+// too, and waits. Jobs take their pieces from a shared counter, so a helper
+// that wakes late finds less (or nothing) to do and the split never depends
+// on timing for its results: each piece is computed the same way whoever
+// takes it. Nothing on this path allocates once the helpers exist.
 
-// job is the work a Step shares: work takes pieces until none is left.
+// job is the work a Step or a Precondition shares: work takes pieces until
+// none is left.
 type job interface{ work() }
 
-// pool is the package's one set of helpers. One Step at a time uses it; a
-// Step that finds it busy (another optimizer stepping on another goroutine)
-// runs its job alone, which gives the same bits.
+// pool is the package's one set of helpers. One job at a time uses it; a
+// job that finds it busy (another optimizer or BNP layer working on another
+// goroutine) runs alone on its caller, which gives the same bits.
 type pool struct {
 	mu      sync.Mutex
 	helpers []chan job
@@ -61,7 +63,7 @@ func (p *pool) run(j job, w int) {
 
 func (p *pool) helper(ch chan job) {
 	// j is dead while the helper is parked (the stack maps are precise),
-	// so a parked helper does not keep the last optimizer alive.
+	// so a parked helper does not keep the last optimizer or layer alive.
 	for j := range ch {
 		j.work()
 		p.wg.Done()

@@ -1,7 +1,9 @@
 package precond
 
 import (
+	"errors"
 	"fmt"
+	"math"
 
 	"github.com/kappa-ml/kappa"
 )
@@ -97,10 +99,20 @@ type regCaps struct {
 }
 
 // fields maps r onto the root configs' WeightDecay, Decoupled, L1 and
-// L1Placement, or says why the optimizer cannot express it. The strengths
-// themselves are validated by the root's Coeffs (finite, ≥ 0).
+// L1Placement, or says why the optimizer cannot express it. It checks the
+// strengths itself (finite, ≥ 0), so that the error names Reg's fields, not
+// the root's. Its errors carry no prefix: the constructors add
+// "precond: Opt: group g: ".
 func (r Reg) fields(c regCaps) (regFields, error) {
 	f := regFields{weightDecay: r.L2, l1: r.L1}
+	for _, x := range []struct {
+		name string
+		v    float64
+	}{{"Reg.L2", r.L2}, {"Reg.L1", r.L1}} {
+		if !(x.v >= 0) || math.IsInf(x.v, 1) {
+			return f, fmt.Errorf("%s = %v, want finite and ≥ 0", x.name, x.v)
+		}
+	}
 	switch r.L2On {
 	case OnParams:
 	case OnIntrinsic:
@@ -109,13 +121,13 @@ func (r Reg) fields(c regCaps) (regFields, error) {
 			if c.opt == "SGD" {
 				why = "its preconditioner is the identity, so L2 on z is L2 on p: use OnParams"
 			}
-			return f, fmt.Errorf("precond: %s: Reg.L2On = OnIntrinsic: %s", c.opt, why)
+			return f, fmt.Errorf("Reg.L2On = OnIntrinsic: %s", why)
 		}
 		f.decoupled = true
 	case UnscaledDecoupled:
-		return f, fmt.Errorf("precond: %s: Reg.L2On = UnscaledDecoupled: for L2 the decoupled decay (1 − η·λ)·p is already unscaled; use OnIntrinsic", c.opt)
+		return f, errors.New("Reg.L2On = UnscaledDecoupled: for L2 the decoupled decay (1 − η·λ)·p is already unscaled; use OnIntrinsic")
 	default:
-		return f, fmt.Errorf("precond: %s: Reg.L2On = %v, want OnParams or OnIntrinsic", c.opt, r.L2On)
+		return f, fmt.Errorf("Reg.L2On = %v, want OnParams or OnIntrinsic", r.L2On)
 	}
 	switch r.L1On {
 	case OnParams:
@@ -125,12 +137,12 @@ func (r Reg) fields(c regCaps) (regFields, error) {
 	case UnscaledDecoupled:
 		f.l1At = kappa.L1Decoupled
 	default:
-		return f, fmt.Errorf("precond: %s: Reg.L1On = %v, want OnParams, OnIntrinsic or UnscaledDecoupled", c.opt, r.L1On)
+		return f, fmt.Errorf("Reg.L1On = %v, want OnParams, OnIntrinsic or UnscaledDecoupled", r.L1On)
 	}
 	if r.L1 == 0 {
 		f.l1At = kappa.L1None
 	} else if !c.l1 {
-		return f, fmt.Errorf("precond: %s: Reg.L1 = %v: the kernel has no L1 term, want 0", c.opt, r.L1)
+		return f, fmt.Errorf("Reg.L1 = %v, want 0 (%s has no L1 term)", r.L1, c.opt)
 	}
 	return f, nil
 }

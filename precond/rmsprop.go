@@ -35,7 +35,7 @@ func (c RMSPropConfig) kappaConfig() (kappa.RMSPropConfig, error) {
 		L1: f.l1, L1Placement: f.l1At,
 	}
 	if _, err := k.Coeffs(1); err != nil {
-		return kappa.RMSPropConfig{}, err
+		return kappa.RMSPropConfig{}, rootErr("RMSProp", err)
 	}
 	return k, nil
 }
@@ -78,7 +78,7 @@ func NewRMSPropGroups(groups ...Group[RMSPropConfig]) (*RMSProp, error) {
 	for g, gr := range groups {
 		k, err := gr.Config.kappaConfig()
 		if err != nil {
-			return nil, fmt.Errorf("precond: group %d: %w", g, err)
+			return nil, fmt.Errorf("precond: RMSProp: group %d: %w", g, err)
 		}
 		o.cfg[g], o.root[g] = gr.Config, k
 	}
@@ -109,7 +109,7 @@ func (o *RMSProp) prepare(_ int, gs float64) error {
 	for g := range o.root {
 		c, err := o.root[g].Coeffs(gs)
 		if err != nil {
-			return fmt.Errorf("group %d: %w", g, err)
+			return fmt.Errorf("group %d: %w", g, rootErr("RMSProp", err))
 		}
 		o.coeffs[g] = c
 	}
@@ -134,7 +134,7 @@ func (o *RMSProp) setLR(g int, lr float64) error {
 	c.LR = lr
 	k, err := c.kappaConfig()
 	if err != nil {
-		return fmt.Errorf("precond: group %d: %w", g, err)
+		return err
 	}
 	o.cfg[g], o.root[g] = c, k
 	return nil

@@ -32,7 +32,7 @@ func (c SGDConfig) kappaConfig() (kappa.SGDConfig, error) {
 		WeightDecay: f.weightDecay, Nesterov: c.Nesterov, Maximize: c.Maximize,
 	}
 	if _, err := k.Coeffs(1, 1); err != nil {
-		return kappa.SGDConfig{}, err
+		return kappa.SGDConfig{}, rootErr("SGD", err)
 	}
 	return k, nil
 }
@@ -71,7 +71,7 @@ func NewSGDGroups(groups ...Group[SGDConfig]) (*SGD, error) {
 	for g, gr := range groups {
 		k, err := gr.Config.kappaConfig()
 		if err != nil {
-			return nil, fmt.Errorf("precond: group %d: %w", g, err)
+			return nil, fmt.Errorf("precond: SGD: group %d: %w", g, err)
 		}
 		o.cfg[g], o.root[g] = gr.Config, k
 	}
@@ -93,7 +93,7 @@ func (o *SGD) prepare(t int, gs float64) error {
 	for g := range o.root {
 		c, err := o.root[g].Coeffs(t, gs)
 		if err != nil {
-			return fmt.Errorf("group %d: %w", g, err)
+			return fmt.Errorf("group %d: %w", g, rootErr("SGD", err))
 		}
 		o.coeffs[g] = c
 	}
@@ -115,7 +115,7 @@ func (o *SGD) setLR(g int, lr float64) error {
 	c.LR = lr
 	k, err := c.kappaConfig()
 	if err != nil {
-		return fmt.Errorf("precond: group %d: %w", g, err)
+		return err
 	}
 	o.cfg[g], o.root[g] = c, k
 	return nil

@@ -46,9 +46,17 @@ var parallelMin = ParallelThreshold
 // element is read and written once by the update.
 //
 // When Hygiene's guard finds a NaN or ±Inf, Step changes nothing and returns
-// a report with Skipped set and a nil error. An error means the constants
-// of this step are not representable (for instance clip/LossScale beyond
-// float32's range); nothing is changed then either.
+// a report with Skipped set and a nil error; the step counter does not
+// advance, so the next Step uses the same t (and SGD's momentum buffer is
+// still started by the first step that is taken). Without the guard (the
+// zero Hygiene) nothing is checked: a NaN or ±Inf gradient element goes
+// through the kernel's formulas into that element's parameter and state,
+// other elements are not affected. An error means the constants of this
+// step are not representable (for instance clip/LossScale beyond float32's
+// range); nothing is changed then either.
+//
+// The learning rate is the group's at the time of the call (SetLR between
+// steps); t and the bias corrections do not depend on it.
 //
 // Step is not safe for concurrent use on one optimizer; distinct optimizers
 // may step concurrently (one of them then runs single-threaded). It does
@@ -92,7 +100,7 @@ func (c *core) Step(grads [][]float32) (StepReport, error) {
 	gs /= scale
 	t := c.step + 1
 	if err := c.alg.prepare(t, gs); err != nil {
-		return StepReport{}, fmt.Errorf("precond: Step %d: %w", t, err)
+		return StepReport{}, fmt.Errorf("precond: %s.Step: step %d: %w", c.name, t, err)
 	}
 	c.phase = phaseUpdate
 	if w == 1 && !c.hyg.measures() {
