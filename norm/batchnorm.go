@@ -59,6 +59,7 @@ type BatchNorm struct {
 	zero          []float32 // zeros: the evaluation Backward's dx = fma(dy, scale, 0)
 	sdy, sdyxh    []float64 // Backward's per-channel sums
 	alpha, k1, k2 []float32 // Backward's per-channel constants
+	pass          pass      // the running pass
 }
 
 // NewBatchNorm returns a BatchNorm over channels channels, in training mode,
@@ -160,9 +161,7 @@ func (b *BatchNorm) Forward(y, x []float32, n, hw int) error {
 	}
 	b.saved = noStats
 	if batch {
-		b.eachChannels(sh, func(v kappa.Channels, c0, c1 int) {
-			kappa.ChannelMoments(b.mean64[c0:c1], b.var64[c0:c1], x[c0*hw:], v)
-		})
+		b.eachChannels(chanMoments, sh, nil, x, nil)
 		kappa.BatchNormFold(b.scale, b.shift, b.mean, b.rstd, b.mean64, b.var64, b.Gamma, b.Beta, b.eps)
 		if b.training && b.RunningMean != nil {
 			kappa.UpdateRunningStats(b.RunningMean, b.RunningVar, b.mean64, b.var64, sh.Count(), b.momentum)
@@ -173,9 +172,7 @@ func (b *BatchNorm) Forward(y, x []float32, n, hw int) error {
 		}
 		kappa.BatchNormFold(b.scale, b.shift, b.mean, b.rstd, b.mean64, b.var64, b.Gamma, b.Beta, b.eps)
 	}
-	b.eachChannels(sh, func(v kappa.Channels, c0, c1 int) {
-		kappa.ChannelScaleShift(y[c0*hw:], x[c0*hw:], b.scale[c0:c1], b.shift[c0:c1], v)
-	})
+	b.eachChannels(chanScaleShift, sh, y, x, nil)
 	b.saved, b.n, b.hw = runningStats, n, hw
 	if batch {
 		b.saved = batchStats
@@ -211,24 +208,16 @@ func (b *BatchNorm) Backward(dx, dy, x []float32, n, hw int) error {
 	}
 	if b.saved == runningStats {
 		if b.DGamma != nil {
-			b.eachChannels(sh, func(v kappa.Channels, c0, c1 int) {
-				kappa.ChannelGradSums(b.sdy[c0:c1], b.sdyxh[c0:c1], dy[c0*hw:], x[c0*hw:], b.mean[c0:c1], b.rstd[c0:c1], v)
-			})
+			b.eachChannels(chanGradSums, sh, nil, x, dy)
 			// Only the dγ, dβ accumulation is used; alpha, k1, k2 are scratch.
 			kappa.BatchNormGradCoeffs(b.alpha, b.k1, b.k2, b.DGamma, b.DBeta, b.sdy, b.sdyxh, b.Gamma, b.rstd, sh.Count())
 		}
-		b.eachChannels(sh, func(v kappa.Channels, c0, c1 int) {
-			kappa.ChannelScaleShift(dx[c0*hw:], dy[c0*hw:], b.scale[c0:c1], b.zero[c0:c1], v)
-		})
+		b.eachChannels(chanEvalInputGrad, sh, dx, nil, dy)
 		return nil
 	}
-	b.eachChannels(sh, func(v kappa.Channels, c0, c1 int) {
-		kappa.ChannelGradSums(b.sdy[c0:c1], b.sdyxh[c0:c1], dy[c0*hw:], x[c0*hw:], b.mean[c0:c1], b.rstd[c0:c1], v)
-	})
+	b.eachChannels(chanGradSums, sh, nil, x, dy)
 	kappa.BatchNormGradCoeffs(b.alpha, b.k1, b.k2, b.DGamma, b.DBeta, b.sdy, b.sdyxh, b.Gamma, b.rstd, sh.Count())
-	b.eachChannels(sh, func(v kappa.Channels, c0, c1 int) {
-		kappa.BatchNormInputGrad(dx[c0*hw:], dy[c0*hw:], x[c0*hw:], b.mean[c0:c1], b.rstd[c0:c1], b.alpha[c0:c1], b.k1[c0:c1], b.k2[c0:c1], v)
-	})
+	b.eachChannels(chanInputGrad, sh, dx, x, dy)
 	return nil
 }
 
@@ -250,14 +239,32 @@ func (b *BatchNorm) shape(op string, n, hw int, ss ...named) (kappa.Channels, er
 	return kappa.Channels{N: n, C: b.channels, HW: hw}, nil
 }
 
-// eachChannels runs f over contiguous channel ranges [c0, c1), in parallel
-// for large tensors. f gets the range's view of the layout: the same N and
-// HW, C = c1−c0 and Stride = channels·hw, to be applied to tensors sliced
-// from element c0·hw. Channels are independent (every per-channel sum runs
-// over one channel only), so any split gives the same bits.
-func (b *BatchNorm) eachChannels(sh kappa.Channels, f func(v kappa.Channels, c0, c1 int)) {
-	stride := sh.C * sh.HW
-	parallel(sh.C, workers(sh.Len(), sh.C), func(c0, c1 int) {
-		f(kappa.Channels{N: sh.N, C: c1 - c0, HW: sh.HW, Stride: stride}, c0, c1)
-	})
+// eachChannels runs pass op with the tensors out, x and dy (of layout sh)
+// over contiguous channel ranges [c0, c1), in parallel for large tensors.
+// Channels are independent (every per-channel sum runs over one channel
+// only), so any split gives the same bits.
+func (b *BatchNorm) eachChannels(op passOp, sh kappa.Channels, out, x, dy []float32) {
+	b.pass.sh = sh
+	b.pass.run(b, op, sh.C, workers(sh.Len(), sh.C), out, x, dy)
+}
+
+// runRange does the running pass on channels [c0, c1), viewing them through
+// the range's layout: the same N and HW, C = c1−c0 and Stride = channels·hw,
+// applied to the tensors sliced from element c0·hw.
+func (b *BatchNorm) runRange(c0, c1 int) {
+	p := &b.pass
+	hw := p.sh.HW
+	v := kappa.Channels{N: p.sh.N, C: c1 - c0, HW: hw, Stride: p.sh.C * hw}
+	switch p.op {
+	case chanMoments:
+		kappa.ChannelMoments(b.mean64[c0:c1], b.var64[c0:c1], p.x[c0*hw:], v)
+	case chanScaleShift:
+		kappa.ChannelScaleShift(p.out[c0*hw:], p.x[c0*hw:], b.scale[c0:c1], b.shift[c0:c1], v)
+	case chanGradSums:
+		kappa.ChannelGradSums(b.sdy[c0:c1], b.sdyxh[c0:c1], p.dy[c0*hw:], p.x[c0*hw:], b.mean[c0:c1], b.rstd[c0:c1], v)
+	case chanInputGrad:
+		kappa.BatchNormInputGrad(p.out[c0*hw:], p.dy[c0*hw:], p.x[c0*hw:], b.mean[c0:c1], b.rstd[c0:c1], b.alpha[c0:c1], b.k1[c0:c1], b.k2[c0:c1], v)
+	case chanEvalInputGrad:
+		kappa.ChannelScaleShift(p.out[c0*hw:], p.dy[c0*hw:], b.scale[c0:c1], b.zero[c0:c1], v)
+	}
 }

@@ -55,9 +55,12 @@
 // # Parallelism and the fixed reduction order
 //
 // Calls on tensors of at least ParallelThreshold elements split their passes
-// over up to runtime.GOMAXPROCS(0) goroutines (a sync.WaitGroup per pass;
-// each goroutine gets at least 64 Ki elements). The split never changes a
-// bit:
+// over up to runtime.GOMAXPROCS(0) goroutines, read at every call: the
+// caller and helpers that the package starts once and keeps parked, so that
+// after its first call a layer's Forward and Backward allocate nothing. Each
+// goroutine gets at least 64 Ki elements. A pass that finds the helpers busy
+// (another layer working on another goroutine) runs on its caller alone.
+// The split never changes a bit:
 //
 //   - LayerNorm and RMSNorm forward, and their dx, split rows: every row is
 //     computed from that row alone.

@@ -38,6 +38,7 @@ type LayerNorm struct {
 	mean, rstd []float32 // per row, saved by Forward for Backward
 	partG      []float32 // per-block partial dγ: GradBlockRows rows per block, cols each
 	partB      []float32 // per-block partial dβ
+	pass       pass      // the running pass
 }
 
 // NewLayerNorm returns a LayerNorm over rows of cols elements, or an error
@@ -90,11 +91,8 @@ func (l *LayerNorm) Forward(y, x []float32, rows int) error {
 		return err
 	}
 	l.mean, l.rstd = grow(l.mean, rows), grow(l.rstd, rows)
-	c := l.cols
 	// Rows are independent, so any split gives the same bits.
-	parallel(rows, workers(n, rows), func(lo, hi int) {
-		kappa.LayerNormForward(y[lo*c:hi*c], x[lo*c:hi*c], l.Gamma, l.Beta, l.mean[lo:hi], l.rstd[lo:hi], hi-lo, c, l.eps)
-	})
+	l.pass.run(l, rowForward, rows, workers(n, rows), y, x, nil)
 	l.rows = rows
 	return nil
 }
@@ -120,27 +118,36 @@ func (l *LayerNorm) Backward(dx, dy, x []float32, rows int) error {
 	if err := checkDisjoint(op, named{"dx", dx}, named{"dy", dy}, named{"x", x}); err != nil {
 		return err
 	}
-	c := l.cols
 	if l.Gamma == nil {
-		parallel(rows, workers(n, rows), func(lo, hi int) {
-			kappa.LayerNormBackward(dx[lo*c:hi*c], nil, nil, dy[lo*c:hi*c], x[lo*c:hi*c], nil, l.mean[lo:hi], l.rstd[lo:hi], hi-lo, c)
-		})
+		l.pass.run(l, rowBackward, rows, workers(n, rows), dx, x, dy)
 		return nil
 	}
 	nb := numBlocks(rows)
-	l.partG, l.partB = grow(l.partG, nb*c), grow(l.partB, nb*c)
-	parallel(nb, workers(n, nb), func(lo, hi int) {
-		for b := lo; b < hi; b++ {
-			r0, r1 := b*GradBlockRows, min((b+1)*GradBlockRows, rows)
-			pg, pb := l.partG[b*c:(b+1)*c], l.partB[b*c:(b+1)*c]
-			clear(pg)
-			clear(pb)
-			kappa.LayerNormBackward(dx[r0*c:r1*c], pg, pb, dy[r0*c:r1*c], x[r0*c:r1*c], l.Gamma, l.mean[r0:r1], l.rstd[r0:r1], r1-r0, c)
-		}
-	})
+	l.partG, l.partB = grow(l.partG, nb*l.cols), grow(l.partB, nb*l.cols)
+	l.pass.run(l, rowBackwardBlocks, nb, workers(n, nb), dx, x, dy)
 	addBlocks(l.DGamma, l.partG, nb)
 	addBlocks(l.DBeta, l.partB, nb)
 	return nil
+}
+
+// runRange does the running pass on rows [lo, hi) (rowForward, rowBackward)
+// or on the GradBlockRows blocks [lo, hi) of the l.rows rows.
+func (l *LayerNorm) runRange(lo, hi int) {
+	p, c := &l.pass, l.cols
+	switch p.op {
+	case rowForward:
+		kappa.LayerNormForward(p.out[lo*c:hi*c], p.x[lo*c:hi*c], l.Gamma, l.Beta, l.mean[lo:hi], l.rstd[lo:hi], hi-lo, c, l.eps)
+	case rowBackward:
+		kappa.LayerNormBackward(p.out[lo*c:hi*c], nil, nil, p.dy[lo*c:hi*c], p.x[lo*c:hi*c], nil, l.mean[lo:hi], l.rstd[lo:hi], hi-lo, c)
+	case rowBackwardBlocks:
+		for b := lo; b < hi; b++ {
+			r0, r1 := b*GradBlockRows, min((b+1)*GradBlockRows, l.rows)
+			pg, pb := l.partG[b*c:(b+1)*c], l.partB[b*c:(b+1)*c]
+			clear(pg)
+			clear(pb)
+			kappa.LayerNormBackward(p.out[r0*c:r1*c], pg, pb, p.dy[r0*c:r1*c], p.x[r0*c:r1*c], l.Gamma, l.mean[r0:r1], l.rstd[r0:r1], r1-r0, c)
+		}
+	}
 }
 
 // numBlocks returns the number of GradBlockRows-row blocks covering rows.

@@ -327,7 +327,8 @@ func TestParallelRanges(t *testing.T) {
 		for _, w := range []int{1, 2, 3, 8} {
 			seen := make([]int, units)
 			calls := make(chan [2]int, w)
-			parallel(units, min(w, units), func(lo, hi int) { calls <- [2]int{lo, hi} })
+			var s split
+			s.parallel(rangeFunc(func(lo, hi int) { calls <- [2]int{lo, hi} }), units, min(w, units))
 			close(calls)
 			for c := range calls {
 				for i := c[0]; i < c[1]; i++ {
@@ -345,6 +346,11 @@ func TestParallelRanges(t *testing.T) {
 		t.Fatalf("workers below the threshold = %d, want 1", w)
 	}
 }
+
+// rangeFunc is a function as the body of a split.
+type rangeFunc func(lo, hi int)
+
+func (f rangeFunc) runRange(lo, hi int) { f(lo, hi) }
 
 func must(t *testing.T, err error) {
 	t.Helper()

@@ -34,6 +34,7 @@ type RMSNorm struct {
 	rows  int       // rows of the last Forward; 0 before the first
 	rrms  []float32 // per row, saved by Forward for Backward
 	partG []float32 // per-block partial dγ: GradBlockRows rows per block, cols each
+	pass  pass      // the running pass
 }
 
 // NewRMSNorm returns an RMSNorm over rows of cols elements, or an error
@@ -79,11 +80,8 @@ func (l *RMSNorm) Forward(y, x []float32, rows int) error {
 		return err
 	}
 	l.rrms = grow(l.rrms, rows)
-	c := l.cols
 	// Rows are independent, so any split gives the same bits.
-	parallel(rows, workers(n, rows), func(lo, hi int) {
-		kappa.RMSNormForward(y[lo*c:hi*c], x[lo*c:hi*c], l.Gamma, l.rrms[lo:hi], hi-lo, c, l.eps)
-	})
+	l.pass.run(l, rowForward, rows, workers(n, rows), y, x, nil)
 	l.rows = rows
 	return nil
 }
@@ -106,23 +104,32 @@ func (l *RMSNorm) Backward(dx, dy, x []float32, rows int) error {
 	if err := checkDisjoint(op, named{"dx", dx}, named{"dy", dy}, named{"x", x}); err != nil {
 		return err
 	}
-	c := l.cols
 	if l.Gamma == nil {
-		parallel(rows, workers(n, rows), func(lo, hi int) {
-			kappa.RMSNormBackward(dx[lo*c:hi*c], nil, dy[lo*c:hi*c], x[lo*c:hi*c], nil, l.rrms[lo:hi], hi-lo, c)
-		})
+		l.pass.run(l, rowBackward, rows, workers(n, rows), dx, x, dy)
 		return nil
 	}
 	nb := numBlocks(rows)
-	l.partG = grow(l.partG, nb*c)
-	parallel(nb, workers(n, nb), func(lo, hi int) {
-		for b := lo; b < hi; b++ {
-			r0, r1 := b*GradBlockRows, min((b+1)*GradBlockRows, rows)
-			pg := l.partG[b*c : (b+1)*c]
-			clear(pg)
-			kappa.RMSNormBackward(dx[r0*c:r1*c], pg, dy[r0*c:r1*c], x[r0*c:r1*c], l.Gamma, l.rrms[r0:r1], r1-r0, c)
-		}
-	})
+	l.partG = grow(l.partG, nb*l.cols)
+	l.pass.run(l, rowBackwardBlocks, nb, workers(n, nb), dx, x, dy)
 	addBlocks(l.DGamma, l.partG, nb)
 	return nil
+}
+
+// runRange does the running pass on rows [lo, hi) (rowForward, rowBackward)
+// or on the GradBlockRows blocks [lo, hi) of the l.rows rows.
+func (l *RMSNorm) runRange(lo, hi int) {
+	p, c := &l.pass, l.cols
+	switch p.op {
+	case rowForward:
+		kappa.RMSNormForward(p.out[lo*c:hi*c], p.x[lo*c:hi*c], l.Gamma, l.rrms[lo:hi], hi-lo, c, l.eps)
+	case rowBackward:
+		kappa.RMSNormBackward(p.out[lo*c:hi*c], nil, p.dy[lo*c:hi*c], p.x[lo*c:hi*c], nil, l.rrms[lo:hi], hi-lo, c)
+	case rowBackwardBlocks:
+		for b := lo; b < hi; b++ {
+			r0, r1 := b*GradBlockRows, min((b+1)*GradBlockRows, l.rows)
+			pg := l.partG[b*c : (b+1)*c]
+			clear(pg)
+			kappa.RMSNormBackward(p.out[r0*c:r1*c], pg, p.dy[r0*c:r1*c], p.x[r0*c:r1*c], l.Gamma, l.rrms[r0:r1], r1-r0, c)
+		}
+	}
 }

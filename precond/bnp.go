@@ -410,14 +410,14 @@ const bnpPiecesPerWorker = 4
 
 // bnpJob is one Precondition's kappa.BNPDense over an m×n gradient, cut
 // into pieces of step rows that the goroutines of the pool take in turn
-// (a job of pool.run). Each piece is computed from its own rows alone.
+// (a pool.Job). Each piece is computed from its own rows alone.
 type bnpJob struct {
 	gw, gb, mu, r []float32
 	m, n, step    int
 	next          atomic.Int64
 }
 
-func (j *bnpJob) work() {
+func (j *bnpJob) Work() {
 	for {
 		k := int(j.next.Add(1) - 1)
 		if k >= (j.m+j.step-1)/j.step {
@@ -444,6 +444,6 @@ func (j *bnpJob) run(gw, gb, mu, r []float32, m, n int) {
 	j.gw, j.gb, j.mu, j.r = gw, gb, mu, r
 	j.m, j.n, j.step = m, n, (m+pieces-1)/pieces
 	j.next.Store(0)
-	helpers.run(j, w)
+	helpers.Run(j, w)
 	j.gw, j.gb, j.mu, j.r = nil, nil, nil, nil // keep no reference to the caller's gradients
 }

@@ -83,7 +83,7 @@ func (c *core) Step(grads [][]float32) (StepReport, error) {
 	if c.hyg.measures() {
 		c.phase = phaseNorm
 		c.next.Store(0)
-		helpers.run(c, w)
+		helpers.Run(stepJob{c}, w)
 		sum := 0.0
 		for _, s := range c.partial {
 			sum += s
@@ -110,7 +110,7 @@ func (c *core) Step(grads [][]float32) (StepReport, error) {
 		}
 	} else {
 		c.next.Store(0)
-		helpers.run(c, w)
+		helpers.Run(stepJob{c}, w)
 	}
 	c.step = t
 	rep.Step, rep.GradScale = t, gs
