@@ -3,6 +3,7 @@ package precond
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/kappa-ml/kappa"
@@ -249,4 +250,25 @@ func TestGradScaleError(t *testing.T) {
 		t.Fatalf("Step = %+v, %v; Steps %d, p %v; want an error and nothing changed", rep, err, o.Steps(), o.params[0])
 	}
 	t.Log(err)
+}
+
+// TestClipNormOverflow: with clipping, a loss scale so small that the
+// unscaled norm overflows float64 is an error that changes nothing (the clip
+// factor would otherwise be 0: a step that moves nothing but counts).
+func TestClipNormOverflow(t *testing.T) {
+	o := must(NewAdam([][]float32{{1, 2}}, DefaultAdam()))
+	if err := o.SetHygiene(Hygiene{MaxNorm: 1, LossScale: 1e-200}); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := o.Step([][]float32{{1, 1}})
+	if err == nil || !strings.Contains(err.Error(), "overflows") || rep != (StepReport{}) || o.Steps() != 0 || o.params[0][0] != 1 || o.params[0][1] != 2 {
+		t.Fatalf("Step = %+v, %v; Steps %d, p %v; want an overflow error and nothing changed", rep, err, o.Steps(), o.params[0])
+	}
+	// A loss scale that keeps the norm finite clips as usual.
+	if err := o.SetHygiene(Hygiene{MaxNorm: 1, LossScale: 1e-100}); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := o.Step([][]float32{{1, 1}}); err != nil || rep.Skipped || o.Steps() != 1 {
+		t.Fatalf("Step = %+v, %v with LossScale 1e-100; want a step", rep, err)
+	}
 }

@@ -94,6 +94,9 @@ func (c *core) Step(grads [][]float32) (StepReport, error) {
 		unscaled := sum / scale / scale
 		rep.GradNorm = math.Sqrt(unscaled)
 		if c.hyg.MaxNorm > 0 {
+			if math.IsInf(unscaled, 0) { // finite gradients, but Σg²/LossScale² overflows: no clip factor
+				return StepReport{}, fmt.Errorf("precond: %s.Step: step %d: the unscaled gradient norm overflows float64 (LossScale = %v is too small to clip)", c.name, c.step+1, scale)
+			}
 			gs, _ = kappa.ClipFactor(unscaled, c.hyg.MaxNorm)
 		}
 	}
