@@ -6,7 +6,7 @@
 
 GO       ?= go
 PKGS     := ./...
-FUZZ_TARGETS := FuzzAdam FuzzRMSProp FuzzAdaGrad FuzzSGD FuzzSumSquares FuzzScale FuzzAllFinite FuzzLayerNorm FuzzRMSNorm FuzzBatchNorm FuzzBNP FuzzCheckpoint
+FUZZ_TARGETS := FuzzAdam FuzzRMSProp FuzzAdaGrad FuzzSGD FuzzSumSquares FuzzScale FuzzAllFinite FuzzLayerNorm FuzzRMSNorm FuzzBatchNorm FuzzBNP FuzzCheckpoint FuzzBNPCheckpoint
 # Fixed fuzz budget per target in `make test` (executions, so CI time is bounded).
 FUZZ_CI  ?= 200000x
 FUZZTIME ?= 2m

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"math"
 	"testing"
 
@@ -333,4 +334,251 @@ func checkpointSeeds(out map[string][]seed) {
 	mutate("state-name", 1, 1, 1, 1, func(b []byte) []byte { b[47] = 'X'; return b })
 	add("raw-invalid-empty", nil, 1, 0, 0)
 	add("raw-invalid-header-only", []byte("KAPPAOPT\x01\x00\x02\x00"), 1, 0, 0)
+}
+
+// FuzzBNPCheckpoint feeds bytes to UnmarshalBinary of a BNP layer: shape
+// picks one of bnpCkShapes (BNPDense or BNPConv, DefaultBNP), and flags bit
+// 0 reseals the bytes first, as FuzzCheckpoint's does. UnmarshalBinary must
+// not panic. On an error, which must wrap precond.ErrCheckpointCorrupt or
+// ErrCheckpointMismatch, the layer must be unchanged. On success the layer
+// must marshal to the same bytes, and at every level a batch step and a
+// one-row step (Observe, Precondition) must run from the restored state to
+// the same gradients. ReadFrom must agree: it may accept only a prefix that
+// UnmarshalBinary accepts.
+func FuzzBNPCheckpoint(f *testing.F) { f.Fuzz(fuzzBNPCheckpoint) }
+
+// bnpCkShapes are the target layers: out, in (BNPDense) or out, in, kh, kw
+// (BNPConv).
+var bnpCkShapes = [][]int{{3, 4}, {1, 1}, {2, 3, 2, 2}, {1, 2, 1, 3}}
+
+// bnpCkLayer is what the target uses of BNPDense and BNPConv.
+type bnpCkLayer interface {
+	Precondition(gw, gb []float32) error
+	Steps() int
+	MarshalBinary() ([]byte, error)
+	UnmarshalBinary([]byte) error
+	ReadFrom(io.Reader) (int64, error)
+}
+
+// bnpCkRun is a layer with its step: observe step k's inputs (one: one row,
+// or one value per channel) and precondition step k's gradients, returned.
+type bnpCkRun struct {
+	l    bnpCkLayer
+	step func(k int, one bool) (gw, gb []float32, err error)
+}
+
+func bnpCkValues(n, k int) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = float32((i*7+k*3)%13-6) * 0.25
+	}
+	return s
+}
+
+func bnpCkBuild(shape uint8, cfg precond.BNPConfig) bnpCkRun {
+	d := bnpCkShapes[int(shape)%len(bnpCkShapes)]
+	precondition := func(l bnpCkLayer, k, gw, gb int) ([]float32, []float32, error) {
+		g, b := bnpCkValues(gw, k+1), bnpCkValues(gb, k+2)
+		return g, b, l.Precondition(g, b)
+	}
+	if len(d) == 2 {
+		l, err := precond.NewBNPDense(d[0], d[1], cfg)
+		if err != nil {
+			panic(err)
+		}
+		return bnpCkRun{l, func(k int, one bool) ([]float32, []float32, error) {
+			rows := 3
+			if one {
+				rows = 1
+			}
+			if err := l.Observe(bnpCkValues(rows*d[1], k), rows); err != nil {
+				return nil, nil, err
+			}
+			return precondition(l, k, d[0]*d[1], d[0])
+		}}
+	}
+	l, err := precond.NewBNPConv(d[0], d[1], d[2], d[3], cfg)
+	if err != nil {
+		panic(err)
+	}
+	return bnpCkRun{l, func(k int, one bool) ([]float32, []float32, error) {
+		n, h, w := 2, 2, 3
+		if one {
+			n, h, w = 1, 1, 1
+		}
+		if err := l.Observe(bnpCkValues(n*d[1]*h*w, k), n, h, w); err != nil {
+			return nil, nil, err
+		}
+		return precondition(l, k, d[0]*d[1]*d[2]*d[3], d[0])
+	}}
+}
+
+func bnpCkMarshal(t *testing.T, l bnpCkLayer) []byte {
+	t.Helper()
+	b, err := l.MarshalBinary()
+	if err != nil {
+		t.Fatalf("MarshalBinary: %v", err)
+	}
+	return b
+}
+
+func fuzzBNPCheckpoint(t *testing.T, data []byte, shape, flags uint8) {
+	in := data
+	if flags&1 != 0 {
+		in = ckptReseal(data)
+	}
+	what := fmt.Sprintf("shape %v", bnpCkShapes[int(shape)%len(bnpCkShapes)])
+	l := bnpCkBuild(shape, precond.DefaultBNP()).l
+	before := bnpCkMarshal(t, l)
+	err := l.UnmarshalBinary(in)
+	lastRejected = err != nil
+
+	// ReadFrom, on a fresh layer, stops at the header's length: it may
+	// accept a prefix, which UnmarshalBinary must then accept too.
+	rl := bnpCkBuild(shape, precond.DefaultBNP()).l
+	n, rerr := rl.ReadFrom(bytes.NewReader(in))
+	if n < 0 || n > int64(len(in)) {
+		t.Fatalf("%s: ReadFrom read %d of %d bytes", what, n, len(in))
+	}
+	if rerr != nil {
+		if !errors.Is(rerr, precond.ErrCheckpointCorrupt) && !errors.Is(rerr, precond.ErrCheckpointMismatch) {
+			t.Fatalf("%s: ReadFrom error %q wraps neither ErrCheckpointCorrupt nor ErrCheckpointMismatch", what, rerr)
+		}
+		if !bytes.Equal(bnpCkMarshal(t, rl), before) {
+			t.Fatalf("%s: ReadFrom failed (%v) but changed the layer", what, rerr)
+		}
+	} else if !bytes.Equal(bnpCkMarshal(t, rl), in[:n]) {
+		t.Fatalf("%s: ReadFrom accepted %d bytes that are not the restored layer's checkpoint", what, n)
+	}
+	if err == nil && (rerr != nil || n != int64(len(in))) {
+		t.Fatalf("%s: UnmarshalBinary accepted %d bytes; ReadFrom read %d: %v", what, len(in), n, rerr)
+	}
+
+	if err != nil {
+		if !errors.Is(err, precond.ErrCheckpointCorrupt) && !errors.Is(err, precond.ErrCheckpointMismatch) {
+			t.Fatalf("%s: error %q wraps neither ErrCheckpointCorrupt nor ErrCheckpointMismatch", what, err)
+		}
+		if !bytes.Equal(bnpCkMarshal(t, l), before) {
+			t.Fatalf("%s: UnmarshalBinary failed (%v) but changed the layer", what, err)
+		}
+		return
+	}
+	if out := bnpCkMarshal(t, l); !bytes.Equal(out, in) {
+		t.Fatalf("%s: restored layer marshals to other bytes (%d vs %d): not canonical", what, len(out), len(in))
+	}
+
+	var want [][]float32
+	var wantSteps int
+	forEachLevel("BNPCheckpoint", func(lv isa.Level) {
+		r := bnpCkBuild(shape, precond.DefaultBNP())
+		if err := r.l.UnmarshalBinary(in); err != nil {
+			t.Fatalf("%s isa=%s: UnmarshalBinary of accepted bytes: %v", what, lv, err)
+		}
+		var got [][]float32
+		for k, one := range []bool{false, true} {
+			gw, gb, err := r.step(k, one)
+			if err != nil {
+				t.Fatalf("%s isa=%s: step %d: %v", what, lv, k, err)
+			}
+			got = append(got, gw, gb)
+		}
+		if want == nil {
+			want, wantSteps = got, r.l.Steps()
+			return
+		}
+		if r.l.Steps() != wantSteps {
+			t.Fatalf("%s isa=%s: Steps() = %d, first level %d", what, lv, r.l.Steps(), wantSteps)
+		}
+		if d := ckptSameParams(got, want); d != "" {
+			t.Fatalf("%s isa=%s: gradients differ from the first level's: %s", what, lv, d)
+		}
+	})
+}
+
+// bnpCheckpointSeeds adds FuzzBNPCheckpoint's seeds: valid checkpoints of
+// every shape, fresh, warming up, after the one-row path and active, and
+// mutations of them that must be refused (named -invalid-); it also gives
+// FuzzCheckpoint BNP checkpoints to refuse.
+func bnpCheckpointSeeds(out map[string][]seed) {
+	add := func(name string, b []byte, shape, flags uint8) {
+		out["FuzzBNPCheckpoint"] = append(out["FuzzBNPCheckpoint"], seed{name, []any{b, shape, flags}})
+	}
+	cks := map[string][]byte{}
+	histories := []struct {
+		name   string
+		cfg    precond.BNPConfig
+		script string // per step: 'B' a batch, '1' one row
+	}{
+		{"fresh", precond.DefaultBNP(), ""},
+		{"warmup", precond.BNPConfig{Rho: 0.25, Eps: 1e-3, WarmUp: 3}, "BB"},
+		{"onerow", precond.BNPConfig{Rho: 0.5, Eps: 1e-5, WarmUp: 0}, "1B1"},
+		{"active", precond.BNPConfig{Rho: 1, Eps: 0.5, WarmUp: 1}, "BB1B"},
+	}
+	for s := range uint8(len(bnpCkShapes)) {
+		for _, h := range histories {
+			r := bnpCkBuild(s, h.cfg)
+			for k, c := range h.script {
+				if _, _, err := r.step(k, c == '1'); err != nil {
+					panic(fmt.Sprintf("BNP checkpoint seed %d %s: %v", s, h.name, err))
+				}
+			}
+			b, _ := r.l.MarshalBinary()
+			name := fmt.Sprintf("shape%d-%s", s, h.name)
+			cks[name] = b
+			add(name, b, s, 0)
+		}
+	}
+	add("shape2-active-resealed", cks["shape2-active"], 2, 1)
+
+	// Offsets of the documented layout (bnp_checkpoint.go).
+	const rhoAt, epsAt, warmAt, shapeAt = 20, 24, 28, 36
+	mutate := func(name string, from string, shape, flags uint8, f func(b []byte) []byte) {
+		add(from+"-invalid-"+name, f(bytes.Clone(cks[from])), shape, flags)
+	}
+	put32 := func(at int, v uint32) func([]byte) []byte {
+		return func(b []byte) []byte { binary.LittleEndian.PutUint32(b[at:], v); return b }
+	}
+	put64 := func(at int, v uint64) func([]byte) []byte {
+		return func(b []byte) []byte { binary.LittleEndian.PutUint64(b[at:], v); return b }
+	}
+	same := func(b []byte) []byte { return b }
+	for _, from := range []struct {
+		name  string
+		shape uint8
+		dims  int
+	}{{"shape0-onerow", 0, 2}, {"shape2-active", 2, 4}} {
+		f, s := from.name, from.shape
+		stepsAt := shapeAt + 8*from.dims
+		mutate("truncated", f, s, 0, func(b []byte) []byte { return b[:len(b)-1] })
+		mutate("truncated-resealed", f, s, 1, func(b []byte) []byte { return b[:len(b)-5] })
+		mutate("bitflip", f, s, 0, func(b []byte) []byte { b[len(b)/2] ^= 8; return b })
+		mutate("trailing-byte", f, s, 1, func(b []byte) []byte { return append(b, 0) })
+		mutate("rho-nan", f, s, 1, put32(rhoAt, 0x7fc00000))
+		mutate("rho-2", f, s, 1, put32(rhoAt, math.Float32bits(2)))
+		mutate("eps-0", f, s, 1, put32(epsAt, 0))
+		mutate("eps-subnormal", f, s, 1, put32(epsAt, 1))
+		mutate("warmup-huge", f, s, 1, put64(warmAt, math.MaxUint64))
+		mutate("steps-huge", f, s, 1, put64(stepsAt, math.MaxUint64))
+		mutate("out-other", f, s, 1, put64(shapeAt, 7))
+		mutate("other-shape", f, s+1, 0, same)
+		mutate("other-kind", f, (s+2)%4, 0, same)
+		mutate("kind-adam", f, s, 1, func(b []byte) []byte { b[10] = 2; return b })
+		mutate("reserved", f, s, 1, func(b []byte) []byte { b[11] = 1; return b })
+		mutate("version-2", f, s, 1, func(b []byte) []byte { b[8] = 2; return b })
+		mutate("magic", f, s, 1, func(b []byte) []byte { b[0] = 'k'; return b })
+	}
+	adam, _, err := ckptBuild(1, ckptLayouts[0], nil)
+	if err != nil {
+		panic(err)
+	}
+	ckAdam, _ := adam.MarshalBinary()
+	add("adam-invalid-optimizer", ckAdam, 1, 0)
+	add("adam-invalid-optimizer-resealed", ckAdam, 3, 1)
+	add("raw-invalid-empty", nil, 0, 0)
+	add("raw-invalid-header-only", []byte("KAPPAOPT\x01\x00\x05\x00"), 0, 0)
+
+	// The optimizers refuse the layers' checkpoints.
+	for _, name := range []string{"shape0-active", "shape2-active"} {
+		out["FuzzCheckpoint"] = append(out["FuzzCheckpoint"], seed{"bnp-" + name + "-invalid-layer", []any{cks[name], uint8(1), uint8(0), uint8(0)}})
+	}
 }

@@ -39,6 +39,7 @@ var targets = []target{
 	{"FuzzBatchNorm", "BatchNorm", fuzzBatchNorm},
 	{"FuzzBNP", "BNP", fuzzBNP},
 	{"FuzzCheckpoint", "Checkpoint", fuzzCheckpoint},
+	{"FuzzBNPCheckpoint", "BNPCheckpoint", fuzzBNPCheckpoint},
 }
 
 // seed is one generated corpus entry: the target's arguments after t.
@@ -279,6 +280,7 @@ func seeds() map[string][]seed {
 	normSeeds(out)
 	bnpSeeds(out)
 	checkpointSeeds(out)
+	bnpCheckpointSeeds(out)
 	return out
 }
 

@@ -286,19 +286,8 @@ type bnpStats struct {
 }
 
 func (s *bnpStats) init(layer string, c int, cfg BNPConfig) error {
-	switch {
-	case !(cfg.Rho > 0 && cfg.Rho <= 1):
-		return fmt.Errorf("precond: %s: Rho = %v, want 0 < Rho ≤ 1", layer, cfg.Rho)
-	case float32(cfg.Rho) == 0:
-		return fmt.Errorf("precond: %s: Rho = %v rounds to 0 as a float32 (the statistics would never move)", layer, cfg.Rho)
-	case math.IsNaN(cfg.Eps) || math.IsInf(cfg.Eps, 0) || cfg.Eps <= 0:
-		return fmt.Errorf("precond: %s: Eps = %v, want finite and > 0", layer, cfg.Eps)
-	case math.IsInf(float64(float32(1/float64(float32(cfg.Eps)))), 0):
-		return fmt.Errorf("precond: %s: Eps = %v, want ≥ %.3g (1/Eps must be a finite float32)", layer, cfg.Eps, 1/float64(math.MaxFloat32))
-	case math.IsInf(float64(float32(cfg.Eps)), 0):
-		return fmt.Errorf("precond: %s: Eps = %v, want within float32 range (≤ 3.4e38)", layer, cfg.Eps)
-	case cfg.WarmUp < 0:
-		return fmt.Errorf("precond: %s: WarmUp = %d, want ≥ 0", layer, cfg.WarmUp)
+	if err := cfg.validate(); err != nil {
+		return fmt.Errorf("precond: %s: %w", layer, err)
 	}
 	*s = bnpStats{
 		rho: float32(cfg.Rho), eps: float32(cfg.Eps), warmUp: cfg.WarmUp,
@@ -307,6 +296,26 @@ func (s *bnpStats) init(layer string, c int, cfg BNPConfig) error {
 	}
 	for j := range s.sigma2 {
 		s.sigma2[j], s.second[j] = 1, 1
+	}
+	return nil
+}
+
+// validate returns an error naming cfg's first invalid value (the
+// constructors' and a checkpoint's check).
+func (cfg BNPConfig) validate() error {
+	switch {
+	case !(cfg.Rho > 0 && cfg.Rho <= 1):
+		return fmt.Errorf("Rho = %v, want 0 < Rho ≤ 1", cfg.Rho)
+	case float32(cfg.Rho) == 0:
+		return fmt.Errorf("Rho = %v rounds to 0 as a float32 (the statistics would never move)", cfg.Rho)
+	case math.IsNaN(cfg.Eps) || math.IsInf(cfg.Eps, 0) || cfg.Eps <= 0:
+		return fmt.Errorf("Eps = %v, want finite and > 0", cfg.Eps)
+	case math.IsInf(float64(float32(1/float64(float32(cfg.Eps)))), 0):
+		return fmt.Errorf("Eps = %v, want ≥ %.3g (1/Eps must be a finite float32)", cfg.Eps, 1/float64(math.MaxFloat32))
+	case math.IsInf(float64(float32(cfg.Eps)), 0):
+		return fmt.Errorf("Eps = %v, want within float32 range (≤ 3.4e38)", cfg.Eps)
+	case cfg.WarmUp < 0:
+		return fmt.Errorf("WarmUp = %d, want ≥ 0", cfg.WarmUp)
 	}
 	return nil
 }

@@ -13,21 +13,22 @@ import (
 // Checkpoints: MarshalBinary, UnmarshalBinary, WriteTo and ReadFrom of every
 // optimizer (methods of core, so the four types share them). The byte layout
 // is in MarshalBinary's comment; the per-optimizer config codecs are in
-// checkpoint_codec.go.
+// checkpoint_codec.go, the BNP layers' checkpoints in bnp_checkpoint.go.
 
 // ErrCheckpointCorrupt is wrapped by the errors of a restore from bytes that
 // are not a well-formed checkpoint: truncated, a wrong magic number or
 // checksum, a field out of its range (a hyperparameter the optimizer's
 // constructor would refuse, a boolean other than 0 or 1, a negative or
-// too-large step count, an invalid Hygiene), state slices that the group's
-// config says must or must not exist, or bytes left over.
+// too-large step count, an invalid Hygiene or BNPConfig), state slices that
+// the group's config says must or must not exist, or bytes left over.
 var ErrCheckpointCorrupt = errors.New("corrupt checkpoint")
 
 // ErrCheckpointMismatch is wrapped by the errors of a restore from a
-// well-formed checkpoint that does not fit the optimizer: another format
+// well-formed checkpoint that does not fit the optimizer or layer: another format
 // version, another optimizer type, or another number of groups, tensors per
-// group or elements per tensor.
-var ErrCheckpointMismatch = errors.New("checkpoint does not fit the optimizer")
+// group or elements per tensor. BNPDense and BNPConv wrap it too, for
+// another layer's or an optimizer's checkpoint or another shape.
+var ErrCheckpointMismatch = errors.New("checkpoint does not fit")
 
 const (
 	checkpointMagic   = "KAPPAOPT"
@@ -52,9 +53,9 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // Format version 1, all integers and floats little-endian, floats as their
 // IEEE-754 bits (float64 for hyperparameters, float32 for state):
 //
-//	header  magic "KAPPAOPT" (8 bytes), version uint16 = 1, optimizer
-//	        uint8 (1 SGD, 2 Adam, 3 RMSProp, 4 AdaGrad), reserved uint8 = 0,
-//	        body length uint64
+//	header  magic "KAPPAOPT" (8 bytes), version uint16 = 1, kind uint8
+//	        (1 SGD, 2 Adam, 3 RMSProp, 4 AdaGrad; 5 BNPDense, 6 BNPConv,
+//	        whose body is below), reserved uint8 = 0, body length uint64
 //	body    step uint64 (steps taken, Steps())
 //	        Hygiene: MaxNorm float64, LossScale float64, SkipNonFinite uint8
 //	        state names: count uint8, then per name length uint8 and bytes
@@ -72,6 +73,16 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 //	Adam     LR, Beta1, Beta2, Eps, AMSGrad, Maximize, Reg
 //	RMSProp  LR, Alpha, Eps, Momentum, Centered, Maximize, Reg
 //	AdaGrad  LR, LRDecay, InitialAccumulatorValue, Eps, Maximize, Reg
+//
+// The BNP layers' checkpoints (BNPDense.MarshalBinary, BNPConv's) share
+// the header and trailer, with this body:
+//
+//	BNP      Rho float32, Eps float32, WarmUp uint64; the shape as uint64s
+//	         (BNPDense out, in; BNPConv out, in, kh, kw); steps uint64;
+//	         μ, σ², s as in×float32 each
+//
+// so neither kind of checkpoint restores into the other (the kind byte
+// differs: ErrCheckpointMismatch).
 //
 // The state names are PyTorch's (see the package documentation's State):
 // exp_avg, exp_avg_sq, max_exp_avg_sq; momentum_buffer; square_avg,

@@ -11,7 +11,8 @@ import (
 // the constructors give core.init, restated for a config that is not yet
 // installed; TestCheckpointUsesMatchConstructors keeps the two equal).
 
-// ckptKind is the optimizer byte of a checkpoint's header.
+// ckptKind is the kind byte of a checkpoint's header: an optimizer type or
+// a BNP layer (bnp_checkpoint.go).
 type ckptKind uint8
 
 const (
@@ -19,6 +20,8 @@ const (
 	kindAdam
 	kindRMSProp
 	kindAdaGrad
+	kindBNPDense
+	kindBNPConv
 )
 
 func (k ckptKind) String() string {
@@ -31,6 +34,10 @@ func (k ckptKind) String() string {
 		return "RMSProp"
 	case kindAdaGrad:
 		return "AdaGrad"
+	case kindBNPDense:
+		return "BNPDense"
+	case kindBNPConv:
+		return "BNPConv"
 	}
 	return fmt.Sprintf("optimizer %d", uint8(k))
 }

@@ -86,7 +86,7 @@ func ExampleAdam_UnmarshalBinary() {
 	ck, _ = sgd.MarshalBinary()
 	fmt.Println(opt.UnmarshalBinary(ck))
 	// Output:
-	// true precond: Adam.UnmarshalBinary: checkpoint does not fit the optimizer: tensor 0 (group 0) has 3 elements, the optimizer's has 4
+	// true precond: Adam.UnmarshalBinary: checkpoint does not fit: tensor 0 (group 0) has 3 elements, the optimizer's has 4
 	// true precond: Adam.UnmarshalBinary: corrupt checkpoint: CRC-32C 60d1bb9f, stored 32e6170d
-	// precond: Adam.UnmarshalBinary: checkpoint does not fit the optimizer: a checkpoint of SGD, not Adam
+	// precond: Adam.UnmarshalBinary: checkpoint does not fit: a checkpoint of SGD, not Adam
 }

@@ -69,6 +69,11 @@
 // A truncated, damaged or mismatched checkpoint is an error wrapping
 // ErrCheckpointCorrupt or ErrCheckpointMismatch, and the optimizer is left
 // unchanged: everything is decoded and checked before anything is replaced.
+// BNPDense and BNPConv have the same four methods and format (their own
+// kind byte): the config, the shape, the observed-step count and the running
+// μ, σ² and second moment, so that a restored layer's Observe and
+// Precondition continue bit for bit; another shape's, the other layer's or
+// an optimizer's checkpoint is refused with ErrCheckpointMismatch.
 //
 // # Batch normalization preconditioning
 //
