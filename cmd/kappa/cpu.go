@@ -239,8 +239,12 @@ func writeCPU(w io.Writer, r cpuReport) {
 	}
 
 	fmt.Fprintf(w, "\nkernels\n")
+	width := 11
 	for _, k := range r.Kernels {
-		fmt.Fprintf(w, "  %-11s %s\n", k.Kernel, k.ISA)
+		width = max(width, len(k.Kernel))
+	}
+	for _, k := range r.Kernels {
+		fmt.Fprintf(w, "  %-*s %s\n", width, k.Kernel, k.ISA)
 	}
 
 	fmt.Fprintln(w)
