@@ -1,6 +1,7 @@
 //go:build !purego && !noasm
 
 #include "textflag.h"
+#include "reduce_amd64.h"
 
 // AVX2+FMA per-channel passes of BatchNorm (kernels/batchnorm.go), each
 // bit-identical to the kernels function of the same name, each over a whole
@@ -31,42 +32,8 @@
 // first. The tail masks depend only on c or hw, so they are built once per
 // call.
 
-// bnmask<>: 32 × all-ones int32 (= 16 × all-ones int64), then as many zeros.
 // For r remaining elements the int32 mask of lanes 0..r−1 starts at
-// bnmask<>+128−4r and the int64 one at bnmask<>+128−8r.
-DATA bnmask<>+0x00(SB)/8, $-1
-DATA bnmask<>+0x08(SB)/8, $-1
-DATA bnmask<>+0x10(SB)/8, $-1
-DATA bnmask<>+0x18(SB)/8, $-1
-DATA bnmask<>+0x20(SB)/8, $-1
-DATA bnmask<>+0x28(SB)/8, $-1
-DATA bnmask<>+0x30(SB)/8, $-1
-DATA bnmask<>+0x38(SB)/8, $-1
-DATA bnmask<>+0x40(SB)/8, $-1
-DATA bnmask<>+0x48(SB)/8, $-1
-DATA bnmask<>+0x50(SB)/8, $-1
-DATA bnmask<>+0x58(SB)/8, $-1
-DATA bnmask<>+0x60(SB)/8, $-1
-DATA bnmask<>+0x68(SB)/8, $-1
-DATA bnmask<>+0x70(SB)/8, $-1
-DATA bnmask<>+0x78(SB)/8, $-1
-DATA bnmask<>+0x80(SB)/8, $0
-DATA bnmask<>+0x88(SB)/8, $0
-DATA bnmask<>+0x90(SB)/8, $0
-DATA bnmask<>+0x98(SB)/8, $0
-DATA bnmask<>+0xa0(SB)/8, $0
-DATA bnmask<>+0xa8(SB)/8, $0
-DATA bnmask<>+0xb0(SB)/8, $0
-DATA bnmask<>+0xb8(SB)/8, $0
-DATA bnmask<>+0xc0(SB)/8, $0
-DATA bnmask<>+0xc8(SB)/8, $0
-DATA bnmask<>+0xd0(SB)/8, $0
-DATA bnmask<>+0xd8(SB)/8, $0
-DATA bnmask<>+0xe0(SB)/8, $0
-DATA bnmask<>+0xe8(SB)/8, $0
-DATA bnmask<>+0xf0(SB)/8, $0
-DATA bnmask<>+0xf8(SB)/8, $0
-GLOBL bnmask<>(SB), RODATA|NOPTR, $256
+// ·tailMask+128−4r and the int64 one at ·tailMask+128−8r (consts_amd64.s).
 
 // MASK32(R, K, P): P = int32 mask of the R mod K (K = 8 or 16) remaining
 // elements. MASK64(R, K, P): the int64 one. R is unchanged, T is clobbered.
@@ -74,27 +41,17 @@ GLOBL bnmask<>(SB), RODATA|NOPTR, $256
 	MOVQ R, T; \
 	ANDQ $(K-1), T; \
 	NEGQ T; \
-	LEAQ bnmask<>+128(SB), P; \
+	LEAQ ·tailMask+128(SB), P; \
 	LEAQ (P)(T*4), P
 
 #define MASK64(R, K, T, P) \
 	MOVQ R, T; \
 	ANDQ $(K-1), T; \
 	NEGQ T; \
-	LEAQ bnmask<>+128(SB), P; \
+	LEAQ ·tailMask+128(SB), P; \
 	LEAQ (P)(T*8), P
 
-// TREE(A0, A1, A2, A3, X0, X1): A0 = lanes 0-3, A1 = 4-7, A2 = 8-11,
-// A3 = 12-15 (X0, X1 = the XMM halves of A0, A1) → X0 = the sum, by the
-// halving tree lane j += lane j+8, +4, +2, +1. Clobbers A1.
-#define TREE(A0, A1, A2, A3, X0, X1) \
-	VADDPD       A2, A0, A0; \
-	VADDPD       A3, A1, A1; \
-	VADDPD       A1, A0, A0; \
-	VEXTRACTF128 $1, A0, X1; \
-	VADDPD       X1, X0, X0; \
-	VUNPCKHPD    X0, X0, X1; \
-	VADDSD       X1, X0, X0
+// TREE (the halving tree) is in reduce_amd64.h.
 
 // ---------------------------------------------------------------------------
 // Sums

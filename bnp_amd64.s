@@ -1,6 +1,7 @@
 //go:build !purego && !noasm
 
 #include "textflag.h"
+#include "reduce_amd64.h"
 
 // AVX2+FMA BNP transform (kernels/bnp.go), bit-identical to kernels.BNPDense:
 // one IEEE instruction per operation of the reference, in its order.
@@ -25,37 +26,8 @@
 // to +0 before it reaches a lane, so they add +0·+0 = +0, which changes no
 // lane (a lane starts at +0 and so is never −0).
 
-// bnpmask<>: 16 × all-ones then 16 × zero (int32 lanes). The 32 bytes at
-// bnpmask<>+64−4t enable columns 0..7 of a t-column tail, the 32 after them
-// columns 8..15.
-DATA bnpmask<>+0x00(SB)/8, $-1
-DATA bnpmask<>+0x08(SB)/8, $-1
-DATA bnpmask<>+0x10(SB)/8, $-1
-DATA bnpmask<>+0x18(SB)/8, $-1
-DATA bnpmask<>+0x20(SB)/8, $-1
-DATA bnpmask<>+0x28(SB)/8, $-1
-DATA bnpmask<>+0x30(SB)/8, $-1
-DATA bnpmask<>+0x38(SB)/8, $-1
-DATA bnpmask<>+0x40(SB)/8, $0
-DATA bnpmask<>+0x48(SB)/8, $0
-DATA bnpmask<>+0x50(SB)/8, $0
-DATA bnpmask<>+0x58(SB)/8, $0
-DATA bnpmask<>+0x60(SB)/8, $0
-DATA bnpmask<>+0x68(SB)/8, $0
-DATA bnpmask<>+0x70(SB)/8, $0
-DATA bnpmask<>+0x78(SB)/8, $0
-GLOBL bnpmask<>(SB), RODATA|NOPTR, $128
-
-// bnpsign<>: float32 −0 (the sign bit), to negate gb exactly; bnpsign8<>:
-// 8 of them.
-DATA bnpsign<>+0x00(SB)/4, $0x80000000
-GLOBL bnpsign<>(SB), RODATA|NOPTR, $4
-
-DATA bnpsign8<>+0x00(SB)/8, $0x8000000080000000
-DATA bnpsign8<>+0x08(SB)/8, $0x8000000080000000
-DATA bnpsign8<>+0x10(SB)/8, $0x8000000080000000
-DATA bnpsign8<>+0x18(SB)/8, $0x8000000080000000
-GLOBL bnpsign8<>(SB), RODATA|NOPTR, $32
+// Tails use ·tailMask+128−4t for t columns (consts_amd64.s); ·signBits
+// negates gb exactly; TREE is in reduce_amd64.h.
 
 // WIDENHI(S, XT, T): T = float64 of float32 lanes 4-7 of S (XT = T's XMM
 // half); the low lanes 0-3 are VCVTPS2PD of S's XMM half directly.
@@ -63,24 +35,13 @@ GLOBL bnpsign8<>(SB), RODATA|NOPTR, $32
 	VEXTRACTF128 $1, S, XT; \
 	VCVTPS2PD    XT, T
 
-// TREE(A0, A1, A2, A3, X0, X1): A0..A3 = lanes 0-3 … 12-15 → X0 = the sum
-// by the halving tree lane j += lane j+8, +4, +2, +1. Clobbers A1.
-#define TREE(A0, A1, A2, A3, XA0, XA1) \
-	VADDPD       A2, A0, A0; \
-	VADDPD       A3, A1, A1; \
-	VADDPD       A1, A0, A0; \
-	VEXTRACTF128 $1, A0, XA1; \
-	VADDPD       XA1, XA0, XA0; \
-	VUNPCKHPD    XA0, XA0, XA1; \
-	VADDSD       XA1, XA0, XA0
-
 // PAIRTAIL(ROW, GBOFF, L0, L1, L2, L3): one row of a pair's masked tail.
 // ROW = the row of g, GBOFF = its gb's byte offset from SI, L0..L3 = its
 // lanes; Y10, Y11 = masks, Y12, Y13 = μ (masked). u goes to Y14, Y15
 // (masked-off lanes ANDed to +0); Y8, Y9 are temps.
 #define PAIRTAIL(ROW, GBOFF, L0, L1, L2, L3) \
 	VBROADCASTSS GBOFF(SI), Y8; \
-	VXORPS       bnpsign8<>(SB), Y8, Y8; \
+	VXORPS       ·signBits(SB), Y8, Y8; \
 	VMASKMOVPS   (ROW)(AX*1), Y10, Y14; \
 	VMASKMOVPS   32(ROW)(AX*1), Y11, Y15; \
 	VFMADD231PS  Y12, Y8, Y14; \
@@ -111,7 +72,7 @@ GLOBL bnpsign8<>(SB), RODATA|NOPTR, $32
 // Registers common to both loops:
 //   DI = row i of g   SI = &gb[i]   R8 = mu   R9 = r   BX = rows left
 //   DX = row bytes (4n)   R13 = bytes of whole 16-column blocks
-//   R11 = &bnpmask<>[16 − n mod 16]   AX = byte offset of the block in the row
+//   R11 = ·tailMask+128 − 4·(n mod 16)   AX = byte offset of the block in the row
 //
 // Row pairs (rows i = A and i+1 = B; R10 = row B of g):
 //   Y0..Y3 = row A's float64 lanes 0-3, 4-7, 8-11, 12-15   Y4..Y7 = row B's
@@ -140,7 +101,7 @@ TEXT ·bnpDenseAVX2(SB), NOSPLIT, $0-48
 	// whole-block bytes.
 	MOVQ DX, R13
 	ANDQ $63, R13
-	LEAQ bnpmask<>+64(SB), R11
+	LEAQ ·tailMask+128(SB), R11
 	SUBQ R13, R11
 	MOVQ DX, R13
 	ANDQ $-64, R13
@@ -151,7 +112,7 @@ bnp_pair:
 	LEAQ         (DI)(DX*1), R10
 	VBROADCASTSS (SI), Y8
 	VBROADCASTSS 4(SI), Y9
-	VBROADCASTSS bnpsign<>(SB), Y14
+	VBROADCASTSS ·signBits(SB), Y14
 	VXORPS       Y14, Y8, Y8           // −gb[A], exact
 	VXORPS       Y14, Y9, Y9           // −gb[B]
 	VXORPD       Y0, Y0, Y0
@@ -242,7 +203,7 @@ bnp_single: // the last row when m is odd
 	VMOVDQU      (R11), Y12
 	VMOVDQU      32(R11), Y13
 	VBROADCASTSS (SI), Y15
-	VBROADCASTSS bnpsign<>(SB), Y14
+	VBROADCASTSS ·signBits(SB), Y14
 	VXORPS       Y14, Y15, Y15         // −gb[i], exact
 	VXORPD       Y0, Y0, Y0
 	VXORPD       Y1, Y1, Y1

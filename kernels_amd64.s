@@ -1,6 +1,7 @@
 //go:build !purego && !noasm
 
 #include "textflag.h"
+#include "reduce_amd64.h"
 
 // AVX2+FMA kernels. Each is bit-identical to the kernels/ function of the same
 // name: one IEEE binary32 instruction per operation of the canonical order,
@@ -8,30 +9,12 @@
 // VMOVUPS, the last n mod 8 (or 16) elements use VMASKMOVPS with the same body,
 // so an element's result never depends on where it sits in the slice.
 //
-// R11 is the tail mask pointer: 0 in full iterations, else &tailmask<>[16-r]
+// R11 is the tail mask pointer: 0 in full iterations, else ·tailMask+128−4r (consts_amd64.s)
 // for r remaining elements, so 32 bytes at (R11) enable lanes 0..r-1 and the
 // 32 bytes after them lanes 8..r-1.
 
-// tailmask<>: 16 × all-ones then 16 × zero (int32 lanes).
-DATA tailmask<>+0x00(SB)/8, $-1
-DATA tailmask<>+0x08(SB)/8, $-1
-DATA tailmask<>+0x10(SB)/8, $-1
-DATA tailmask<>+0x18(SB)/8, $-1
-DATA tailmask<>+0x20(SB)/8, $-1
-DATA tailmask<>+0x28(SB)/8, $-1
-DATA tailmask<>+0x30(SB)/8, $-1
-DATA tailmask<>+0x38(SB)/8, $-1
-DATA tailmask<>+0x40(SB)/8, $0
-DATA tailmask<>+0x48(SB)/8, $0
-DATA tailmask<>+0x50(SB)/8, $0
-DATA tailmask<>+0x58(SB)/8, $0
-DATA tailmask<>+0x60(SB)/8, $0
-DATA tailmask<>+0x68(SB)/8, $0
-DATA tailmask<>+0x70(SB)/8, $0
-DATA tailmask<>+0x78(SB)/8, $0
-GLOBL tailmask<>(SB), RODATA|NOPTR, $128
 
-// ones<>: 8 × 1.0f; absmask<>: 8 × 0x7fffffff; signmask<>: 8 × 0x80000000.
+// ones<>: 8 × 1.0f; absmask<>: 8 × 0x7fffffff.
 DATA ones<>+0x00(SB)/8, $0x3f8000003f800000
 DATA ones<>+0x08(SB)/8, $0x3f8000003f800000
 DATA ones<>+0x10(SB)/8, $0x3f8000003f800000
@@ -42,11 +25,6 @@ DATA absmask<>+0x08(SB)/8, $0x7fffffff7fffffff
 DATA absmask<>+0x10(SB)/8, $0x7fffffff7fffffff
 DATA absmask<>+0x18(SB)/8, $0x7fffffff7fffffff
 GLOBL absmask<>(SB), RODATA|NOPTR, $32
-DATA signmask<>+0x00(SB)/8, $0x8000000080000000
-DATA signmask<>+0x08(SB)/8, $0x8000000080000000
-DATA signmask<>+0x10(SB)/8, $0x8000000080000000
-DATA signmask<>+0x18(SB)/8, $0x8000000080000000
-GLOBL signmask<>(SB), RODATA|NOPTR, $32
 
 // expmask: float32 exponent bits, for AllFinite.
 DATA expmask<>+0x00(SB)/4, $0x7f800000
@@ -55,7 +33,7 @@ GLOBL expmask<>(SB), RODATA|NOPTR, $4
 // TAILSETUP points R11 at the mask for CX (1..15) remaining elements.
 // Clobbers R13.
 #define TAILSETUP \
-	LEAQ tailmask<>+64(SB), R11; \
+	LEAQ ·tailMask+128(SB), R11; \
 	MOVQ CX, R13; \
 	SHLQ $2, R13; \
 	SUBQ R13, R11
@@ -80,7 +58,7 @@ GLOBL expmask<>(SB), RODATA|NOPTR, $4
 	VXORPS T2, T2, T2; \
 	VMAXPS T1, T2, T1; \
 	VCMPPS $0x0e, T2, T1, T2; \
-	VANDPS signmask<>(SB), P, P; \
+	VANDPS ·signBits(SB), P, P; \
 	VANDPS T2, P, P; \
 	VORPS  T1, P, P
 
@@ -536,13 +514,7 @@ ssq_tail:
 	VFMADD231PD  Y7, Y7, Y3
 
 ssq_reduce:
-	VADDPD       Y2, Y0, Y0 // lane j += lane j+8
-	VADDPD       Y3, Y1, Y1
-	VADDPD       Y1, Y0, Y0 // lane j += lane j+4
-	VEXTRACTF128 $1, Y0, X1
-	VADDPD       X1, X0, X0 // lane j += lane j+2
-	VUNPCKHPD    X0, X0, X1
-	VADDSD       X1, X0, X0 // lane 0 + lane 1
+	TREE(Y0, Y1, Y2, Y3, X0, X1)
 	VMOVSD       X0, ret+16(FP)
 	VZEROUPPER
 	RET

@@ -1,6 +1,7 @@
 //go:build !purego && !noasm
 
 #include "textflag.h"
+#include "reduce_amd64.h"
 
 // AVX2+FMA row-wise normalization kernels, bit-identical to kernels/layernorm.go:
 // one IEEE instruction per operation of the reference, in its order. Each
@@ -18,35 +19,12 @@
 //
 // Registers common to every function:
 //   AX = byte offset of the block in the row   DX or R9 = row bytes (4·cols)
-//   R13 = bytes of whole 16-element blocks     R11 = &rowmask<>[16 − cols mod 16]
+//   R13 = bytes of whole 16-element blocks     R11 = ·tailMask+128 − 4·(cols mod 16)
 //   BX = row index (mean, rstd, rrms are indexed by it; the stage in LayerNorm forward)
 
-// rowmask<>: 16 × all-ones then 16 × zero (int32 lanes). 32 bytes at (R11)
-// enable elements 0..7 of the tail block, the 32 after them elements 8..15.
-DATA rowmask<>+0x00(SB)/8, $-1
-DATA rowmask<>+0x08(SB)/8, $-1
-DATA rowmask<>+0x10(SB)/8, $-1
-DATA rowmask<>+0x18(SB)/8, $-1
-DATA rowmask<>+0x20(SB)/8, $-1
-DATA rowmask<>+0x28(SB)/8, $-1
-DATA rowmask<>+0x30(SB)/8, $-1
-DATA rowmask<>+0x38(SB)/8, $-1
-DATA rowmask<>+0x40(SB)/8, $0
-DATA rowmask<>+0x48(SB)/8, $0
-DATA rowmask<>+0x50(SB)/8, $0
-DATA rowmask<>+0x58(SB)/8, $0
-DATA rowmask<>+0x60(SB)/8, $0
-DATA rowmask<>+0x68(SB)/8, $0
-DATA rowmask<>+0x70(SB)/8, $0
-DATA rowmask<>+0x78(SB)/8, $0
-GLOBL rowmask<>(SB), RODATA|NOPTR, $128
-
-// negzero<>: 8 × float32 −0 (the sign bit), to negate the mean exactly.
-DATA negzero<>+0x00(SB)/8, $0x8000000080000000
-DATA negzero<>+0x08(SB)/8, $0x8000000080000000
-DATA negzero<>+0x10(SB)/8, $0x8000000080000000
-DATA negzero<>+0x18(SB)/8, $0x8000000080000000
-GLOBL negzero<>(SB), RODATA|NOPTR, $32
+// The tail mask table ·tailMask and the sign bits ·signBits (to negate the
+// mean exactly) are in consts_amd64.s; the halving tree TREE in
+// reduce_amd64.h.
 
 // negzero64<>: 4 × float64 −0.
 DATA negzero64<>+0x00(SB)/8, $0x8000000000000000
@@ -64,21 +42,10 @@ GLOBL one64<>(SB), RODATA|NOPTR, $8
 #define ROWSETUP(RB) \
 	MOVQ RB, R13; \
 	ANDQ $63, R13; \
-	LEAQ rowmask<>+64(SB), R11; \
+	LEAQ ·tailMask+128(SB), R11; \
 	SUBQ R13, R11; \
 	MOVQ RB, R13; \
 	ANDQ $-64, R13
-
-// TREE: lane j += lane j+8, j+4, j+2, j+1 over A0..A3 (lanes 0-3 … 12-15);
-// the sum ends in the low float64 of A0 (XA0). A1 is clobbered.
-#define TREE(A0, A1, A2, A3, XA0, XA1) \
-	VADDPD       A2, A0, A0; \
-	VADDPD       A3, A1, A1; \
-	VADDPD       A1, A0, A0; \
-	VEXTRACTF128 $1, A0, XA1; \
-	VADDPD       XA1, XA0, XA0; \
-	VUNPCKHPD    XA0, XA0, XA1; \
-	VADDSD       XA1, XA0, XA0
 
 // CVT16(P): Y4..Y7 = float64 of the 16 float32 at (P)(AX*1).
 #define CVT16(P) \
@@ -298,7 +265,7 @@ lnf_no_p2:
 	ORQ          $4, R10
 	MOVQ         mean+32(FP), AX
 	VBROADCASTSS -8(AX)(BX*4), Y9
-	VXORPS       negzero<>(SB), Y9, Y9   // −mean[s−2]
+	VXORPS       ·signBits(SB), Y9, Y9   // −mean[s−2]
 	MOVQ         rstd+40(FP), AX
 	VBROADCASTSS -8(AX)(BX*4), Y10       // rstd[s−2]
 
@@ -418,7 +385,7 @@ TEXT ·layerNormBackwardAVX2(SB), NOSPLIT, $8-80
 
 lnb_row:
 	VBROADCASTSS (R10)(BX*4), Y8
-	VXORPS       negzero<>(SB), Y8, Y8 // −mean
+	VXORPS       ·signBits(SB), Y8, Y8 // −mean
 	VBROADCASTSS (R12)(BX*4), Y9       // rstd
 	VXORPD       Y0, Y0, Y0
 	VXORPD       Y1, Y1, Y1
@@ -1007,7 +974,7 @@ copy_loop8:
 copy_tail:
 	TESTQ      CX, CX
 	JZ         copy_done
-	LEAQ       rowmask<>+64(SB), R11
+	LEAQ       ·tailMask+128(SB), R11
 	SHLQ       $2, CX
 	SUBQ       CX, R11
 	VMOVDQU    (R11), Y1
