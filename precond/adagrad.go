@@ -1,8 +1,6 @@
 package precond
 
 import (
-	"fmt"
-
 	"github.com/kappa-ml/kappa"
 )
 
@@ -47,9 +45,7 @@ func (c AdaGradConfig) kappaConfig() (kappa.AdaGradConfig, error) {
 // construction.
 type AdaGrad struct {
 	core
-	cfg    []AdaGradConfig
-	root   []kappa.AdaGradConfig
-	coeffs []kappa.AdaGradCoeffs
+	groupConfigs[AdaGradConfig, kappa.AdaGradConfig, kappa.AdaGradCoeffs]
 }
 
 const adagradSum = 0
@@ -63,17 +59,10 @@ func NewAdaGrad(params [][]float32, cfg AdaGradConfig) (*AdaGrad, error) {
 // NewAdaGradGroups returns an AdaGrad optimizer for param groups with their
 // own configs; errors as NewAdamGroups.
 func NewAdaGradGroups(groups ...Group[AdaGradConfig]) (*AdaGrad, error) {
-	o := &AdaGrad{
-		cfg:    make([]AdaGradConfig, len(groups)),
-		root:   make([]kappa.AdaGradConfig, len(groups)),
-		coeffs: make([]kappa.AdaGradCoeffs, len(groups)),
-	}
-	for g, gr := range groups {
-		k, err := gr.Config.kappaConfig()
-		if err != nil {
-			return nil, fmt.Errorf("precond: AdaGrad: group %d: %w", g, err)
-		}
-		o.cfg[g], o.root[g] = gr.Config, k
+	o := &AdaGrad{}
+	rt := func(k *kappa.AdaGradConfig, t int, gs float64) (kappa.AdaGradCoeffs, error) { return k.Coeffs(t, gs) }
+	if err := o.initGroups("AdaGrad", configsOf(groups), rt); err != nil {
+		return nil, err
 	}
 	err := o.init("AdaGrad", o, groupsOf(groups), []string{"sum"}, func(g, k int) bool { return true })
 	if err != nil {
@@ -91,30 +80,13 @@ func (o *AdaGrad) Config(group int) AdaGradConfig {
 	return o.cfg[group]
 }
 
-func (o *AdaGrad) prepare(t int, gs float64) error {
-	for g := range o.root {
-		c, err := o.root[g].Coeffs(t, gs)
-		if err != nil {
-			return fmt.Errorf("group %d: %w", g, rootErr("AdaGrad", err))
-		}
-		o.coeffs[g] = c
-	}
-	return nil
-}
-
 func (o *AdaGrad) update(i, lo, hi int, g []float32) {
 	kappa.AdaGrad(&o.coeffs[o.group[i]], o.params[i][lo:hi], g[lo:hi], o.state[adagradSum][i][lo:hi])
 }
 
-func (o *AdaGrad) lr(g int) float64 { return o.cfg[g].LR }
+func (c AdaGradConfig) learningRate() float64 { return c.LR }
 
-func (o *AdaGrad) setLR(g int, lr float64) error {
-	c := o.cfg[g]
+func (c AdaGradConfig) withLR(lr float64) AdaGradConfig {
 	c.LR = lr
-	k, err := c.kappaConfig()
-	if err != nil {
-		return err
-	}
-	o.cfg[g], o.root[g] = c, k
-	return nil
+	return c
 }

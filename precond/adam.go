@@ -1,8 +1,6 @@
 package precond
 
 import (
-	"fmt"
-
 	"github.com/kappa-ml/kappa"
 )
 
@@ -62,9 +60,7 @@ func (c AdamConfig) kappaConfig() (kappa.AdamConfig, error) {
 // max_exp_avg_sq, all zero at the start.
 type Adam struct {
 	core
-	cfg    []AdamConfig
-	root   []kappa.AdamConfig
-	coeffs []kappa.AdamCoeffs
+	groupConfigs[AdamConfig, kappa.AdamConfig, kappa.AdamCoeffs]
 }
 
 // Adam's state slices, in core.state order.
@@ -84,17 +80,10 @@ func NewAdam(params [][]float32, cfg AdamConfig) (*Adam, error) {
 // is invalid or a Reg is one Adam cannot express, when there is no tensor,
 // or when two tensors overlap in memory.
 func NewAdamGroups(groups ...Group[AdamConfig]) (*Adam, error) {
-	o := &Adam{
-		cfg:    make([]AdamConfig, len(groups)),
-		root:   make([]kappa.AdamConfig, len(groups)),
-		coeffs: make([]kappa.AdamCoeffs, len(groups)),
-	}
-	for g, gr := range groups {
-		k, err := gr.Config.kappaConfig()
-		if err != nil {
-			return nil, fmt.Errorf("precond: Adam: group %d: %w", g, err)
-		}
-		o.cfg[g], o.root[g] = gr.Config, k
+	o := &Adam{}
+	rt := func(k *kappa.AdamConfig, t int, gs float64) (kappa.AdamCoeffs, error) { return k.Coeffs(t, gs) }
+	if err := o.initGroups("Adam", configsOf(groups), rt); err != nil {
+		return nil, err
 	}
 	err := o.init("Adam", o, groupsOf(groups), []string{"exp_avg", "exp_avg_sq", "max_exp_avg_sq"},
 		func(g, k int) bool { return k != adamVMax || o.cfg[g].AMSGrad })
@@ -110,17 +99,6 @@ func (o *Adam) Config(group int) AdamConfig {
 	return o.cfg[group]
 }
 
-func (o *Adam) prepare(t int, gs float64) error {
-	for g := range o.root {
-		c, err := o.root[g].Coeffs(t, gs)
-		if err != nil {
-			return fmt.Errorf("group %d: %w", g, rootErr("Adam", err))
-		}
-		o.coeffs[g] = c
-	}
-	return nil
-}
-
 func (o *Adam) update(i, lo, hi int, g []float32) {
 	vmax := o.state[adamVMax][i]
 	if vmax != nil {
@@ -130,15 +108,9 @@ func (o *Adam) update(i, lo, hi int, g []float32) {
 		o.state[adamM][i][lo:hi], o.state[adamV][i][lo:hi], vmax)
 }
 
-func (o *Adam) lr(g int) float64 { return o.cfg[g].LR }
+func (c AdamConfig) learningRate() float64 { return c.LR }
 
-func (o *Adam) setLR(g int, lr float64) error {
-	c := o.cfg[g]
+func (c AdamConfig) withLR(lr float64) AdamConfig {
 	c.LR = lr
-	k, err := c.kappaConfig()
-	if err != nil {
-		return err
-	}
-	o.cfg[g], o.root[g] = c, k
-	return nil
+	return c
 }

@@ -1,8 +1,6 @@
 package precond
 
 import (
-	"fmt"
-
 	"github.com/kappa-ml/kappa"
 )
 
@@ -50,9 +48,7 @@ func (c RMSPropConfig) kappaConfig() (kappa.RMSPropConfig, error) {
 // momentum_buffer (Momentum > 0) for the groups that use them.
 type RMSProp struct {
 	core
-	cfg    []RMSPropConfig
-	root   []kappa.RMSPropConfig
-	coeffs []kappa.RMSPropCoeffs
+	groupConfigs[RMSPropConfig, kappa.RMSPropConfig, kappa.RMSPropCoeffs]
 }
 
 const (
@@ -70,17 +66,10 @@ func NewRMSProp(params [][]float32, cfg RMSPropConfig) (*RMSProp, error) {
 // NewRMSPropGroups returns an RMSProp optimizer for param groups with their
 // own configs; errors as NewAdamGroups.
 func NewRMSPropGroups(groups ...Group[RMSPropConfig]) (*RMSProp, error) {
-	o := &RMSProp{
-		cfg:    make([]RMSPropConfig, len(groups)),
-		root:   make([]kappa.RMSPropConfig, len(groups)),
-		coeffs: make([]kappa.RMSPropCoeffs, len(groups)),
-	}
-	for g, gr := range groups {
-		k, err := gr.Config.kappaConfig()
-		if err != nil {
-			return nil, fmt.Errorf("precond: RMSProp: group %d: %w", g, err)
-		}
-		o.cfg[g], o.root[g] = gr.Config, k
+	o := &RMSProp{}
+	rt := func(k *kappa.RMSPropConfig, t int, gs float64) (kappa.RMSPropCoeffs, error) { return k.Coeffs(gs) }
+	if err := o.initGroups("RMSProp", configsOf(groups), rt); err != nil {
+		return nil, err
 	}
 	err := o.init("RMSProp", o, groupsOf(groups), []string{"square_avg", "grad_avg", "momentum_buffer"},
 		func(g, k int) bool {
@@ -105,17 +94,6 @@ func (o *RMSProp) Config(group int) RMSPropConfig {
 }
 
 // prepare: RMSProp has no bias correction, so t is not used.
-func (o *RMSProp) prepare(_ int, gs float64) error {
-	for g := range o.root {
-		c, err := o.root[g].Coeffs(gs)
-		if err != nil {
-			return fmt.Errorf("group %d: %w", g, rootErr("RMSProp", err))
-		}
-		o.coeffs[g] = c
-	}
-	return nil
-}
-
 func (o *RMSProp) update(i, lo, hi int, g []float32) {
 	avg, buf := o.state[rmsAvg][i], o.state[rmsBuf][i]
 	if avg != nil {
@@ -127,15 +105,9 @@ func (o *RMSProp) update(i, lo, hi int, g []float32) {
 	kappa.RMSProp(&o.coeffs[o.group[i]], o.params[i][lo:hi], g[lo:hi], o.state[rmsS][i][lo:hi], avg, buf)
 }
 
-func (o *RMSProp) lr(g int) float64 { return o.cfg[g].LR }
+func (c RMSPropConfig) learningRate() float64 { return c.LR }
 
-func (o *RMSProp) setLR(g int, lr float64) error {
-	c := o.cfg[g]
+func (c RMSPropConfig) withLR(lr float64) RMSPropConfig {
 	c.LR = lr
-	k, err := c.kappaConfig()
-	if err != nil {
-		return err
-	}
-	o.cfg[g], o.root[g] = c, k
-	return nil
+	return c
 }

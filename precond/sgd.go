@@ -1,8 +1,6 @@
 package precond
 
 import (
-	"fmt"
-
 	"github.com/kappa-ml/kappa"
 )
 
@@ -48,9 +46,7 @@ func (c SGDConfig) kappaConfig() (kappa.SGDConfig, error) {
 // optimizer's first step, for every tensor.
 type SGD struct {
 	core
-	cfg    []SGDConfig
-	root   []kappa.SGDConfig
-	coeffs []kappa.SGDCoeffs
+	groupConfigs[SGDConfig, kappa.SGDConfig, kappa.SGDCoeffs]
 }
 
 const sgdBuf = 0
@@ -63,17 +59,10 @@ func NewSGD(params [][]float32, cfg SGDConfig) (*SGD, error) {
 // NewSGDGroups returns an SGD optimizer for param groups with their own
 // configs; errors as NewAdamGroups.
 func NewSGDGroups(groups ...Group[SGDConfig]) (*SGD, error) {
-	o := &SGD{
-		cfg:    make([]SGDConfig, len(groups)),
-		root:   make([]kappa.SGDConfig, len(groups)),
-		coeffs: make([]kappa.SGDCoeffs, len(groups)),
-	}
-	for g, gr := range groups {
-		k, err := gr.Config.kappaConfig()
-		if err != nil {
-			return nil, fmt.Errorf("precond: SGD: group %d: %w", g, err)
-		}
-		o.cfg[g], o.root[g] = gr.Config, k
+	o := &SGD{}
+	rt := func(k *kappa.SGDConfig, t int, gs float64) (kappa.SGDCoeffs, error) { return k.Coeffs(t, gs) }
+	if err := o.initGroups("SGD", configsOf(groups), rt); err != nil {
+		return nil, err
 	}
 	err := o.init("SGD", o, groupsOf(groups), []string{"momentum_buffer"},
 		func(g, k int) bool { return o.cfg[g].Momentum > 0 })
@@ -89,17 +78,6 @@ func (o *SGD) Config(group int) SGDConfig {
 	return o.cfg[group]
 }
 
-func (o *SGD) prepare(t int, gs float64) error {
-	for g := range o.root {
-		c, err := o.root[g].Coeffs(t, gs)
-		if err != nil {
-			return fmt.Errorf("group %d: %w", g, rootErr("SGD", err))
-		}
-		o.coeffs[g] = c
-	}
-	return nil
-}
-
 func (o *SGD) update(i, lo, hi int, g []float32) {
 	buf := o.state[sgdBuf][i]
 	if buf != nil {
@@ -108,15 +86,9 @@ func (o *SGD) update(i, lo, hi int, g []float32) {
 	kappa.SGD(&o.coeffs[o.group[i]], o.params[i][lo:hi], g[lo:hi], buf)
 }
 
-func (o *SGD) lr(g int) float64 { return o.cfg[g].LR }
+func (c SGDConfig) learningRate() float64 { return c.LR }
 
-func (o *SGD) setLR(g int, lr float64) error {
-	c := o.cfg[g]
+func (c SGDConfig) withLR(lr float64) SGDConfig {
 	c.LR = lr
-	k, err := c.kappaConfig()
-	if err != nil {
-		return err
-	}
-	o.cfg[g], o.root[g] = c, k
-	return nil
+	return c
 }
