@@ -3,7 +3,6 @@ package precond
 import (
 	"encoding/binary"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"math"
 )
@@ -127,26 +126,11 @@ func (b bnpCkpt) writeTo(w io.Writer) (int64, error) {
 }
 
 func (b bnpCkpt) readFrom(method string, r io.Reader) (int64, error) {
-	hdr := make([]byte, ckptHeaderLen)
-	n, err := io.ReadFull(r, hdr)
+	data, n, err := readCheckpoint(r, b.kind, uint64(b.bodyLen()))
 	if err != nil {
-		return int64(n), fmt.Errorf("precond: %s: %w: header: read %d of %d bytes: %w", method, ErrCheckpointCorrupt, n, ckptHeaderLen, err)
+		return n, fmt.Errorf("precond: %s: %w", method, err)
 	}
-	if err := checkHeaderStart(hdr); err != nil {
-		return int64(n), fmt.Errorf("precond: %s: %w", method, err)
-	}
-	body := binary.LittleEndian.Uint64(hdr[12:])
-	if most := uint64(b.bodyLen()); body > most {
-		return int64(n), fmt.Errorf("precond: %s: %w: body of %d bytes, but a checkpoint of this %v is %d", method, ErrCheckpointMismatch, body, b.kind, most)
-	}
-	data := make([]byte, ckptHeaderLen+int(body)+ckptTrailerLen)
-	copy(data, hdr)
-	m, err := io.ReadFull(r, data[ckptHeaderLen:])
-	n += m
-	if err != nil {
-		return int64(n), fmt.Errorf("precond: %s: %w: read %d of %d bytes: %w", method, ErrCheckpointCorrupt, n, len(data), err)
-	}
-	return int64(n), b.restore(method, data)
+	return n, b.restore(method, data)
 }
 
 // bnpDecoded is a checkpoint decoded and checked against the layer: nothing
@@ -177,35 +161,10 @@ func (b bnpCkpt) restore(method string, data []byte) error {
 }
 
 func (b bnpCkpt) decode(data []byte) (*bnpDecoded, error) {
-	if len(data) < ckptHeaderLen+ckptTrailerLen {
-		if len(data) >= len(checkpointMagic) && string(data[:len(checkpointMagic)]) != checkpointMagic {
-			return nil, checkHeaderStart(data)
-		}
-		return nil, fmt.Errorf("%w: truncated: %d bytes, a checkpoint has at least %d", ErrCheckpointCorrupt, len(data), ckptHeaderLen+ckptTrailerLen)
-	}
-	if err := checkHeaderStart(data); err != nil {
+	r, err := openCheckpoint(data, b.kind)
+	if err != nil {
 		return nil, err
 	}
-	body := binary.LittleEndian.Uint64(data[12:])
-	if have := uint64(len(data) - ckptHeaderLen - ckptTrailerLen); body != have {
-		what := "truncated"
-		if body < have {
-			what = "trailing bytes"
-		}
-		return nil, fmt.Errorf("%w: %s: %d bytes, the header's body length %d makes %d", ErrCheckpointCorrupt, what, len(data), body, body+ckptHeaderLen+ckptTrailerLen)
-	}
-	end := len(data) - ckptTrailerLen
-	if want, got := binary.LittleEndian.Uint32(data[end:]), crc32.Checksum(data[:end], castagnoli); want != got {
-		return nil, fmt.Errorf("%w: CRC-32C %08x, stored %08x", ErrCheckpointCorrupt, got, want)
-	}
-	if data[11] != 0 {
-		return nil, fmt.Errorf("%w: reserved header byte %d, want 0", ErrCheckpointCorrupt, data[11])
-	}
-	if k := ckptKind(data[10]); k != b.kind {
-		return nil, fmt.Errorf("%w: a checkpoint of %v, not %v", ErrCheckpointMismatch, k, b.kind)
-	}
-
-	r := &ckptReader{b: data[ckptHeaderLen:end], off: ckptHeaderLen}
 	d := &bnpDecoded{}
 	d.rho = math.Float32frombits(r.u32("Rho"))
 	d.eps = math.Float32frombits(r.u32("Eps"))

@@ -140,26 +140,37 @@ func (c *core) ReadFrom(r io.Reader) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	data, n, err := readCheckpoint(r, cc.kind(), c.maxBodyLen(cc))
+	if err != nil {
+		return n, c.ckptErr(cc, method, err)
+	}
+	return n, c.restore(method, data)
+}
+
+// readCheckpoint reads one checkpoint of kind from r: the header, then
+// exactly the body and trailer it announces, refusing before reading it a
+// body longer than most. It returns the bytes and how many were read.
+func readCheckpoint(r io.Reader, kind ckptKind, most uint64) ([]byte, int64, error) {
 	hdr := make([]byte, ckptHeaderLen)
 	n, err := io.ReadFull(r, hdr)
 	if err != nil {
-		return int64(n), c.ckptErr(cc, method, fmt.Errorf("%w: header: read %d of %d bytes: %w", ErrCheckpointCorrupt, n, ckptHeaderLen, err))
+		return nil, int64(n), fmt.Errorf("%w: header: read %d of %d bytes: %w", ErrCheckpointCorrupt, n, ckptHeaderLen, err)
 	}
 	if err := checkHeaderStart(hdr); err != nil {
-		return int64(n), c.ckptErr(cc, method, err)
+		return nil, int64(n), err
 	}
 	body := binary.LittleEndian.Uint64(hdr[12:])
-	if most := c.maxBodyLen(cc); body > most {
-		return int64(n), c.ckptErr(cc, method, fmt.Errorf("%w: body of %d bytes, but a checkpoint of this %v is at most %d", ErrCheckpointMismatch, body, cc.kind(), most))
+	if body > most {
+		return nil, int64(n), fmt.Errorf("%w: body of %d bytes, but a checkpoint of this %v is at most %d", ErrCheckpointMismatch, body, kind, most)
 	}
 	data := make([]byte, ckptHeaderLen+int(body)+ckptTrailerLen)
 	copy(data, hdr)
 	m, err := io.ReadFull(r, data[ckptHeaderLen:])
 	n += m
 	if err != nil {
-		return int64(n), c.ckptErr(cc, method, fmt.Errorf("%w: read %d of %d bytes: %w", ErrCheckpointCorrupt, n, len(data), err))
+		return nil, int64(n), fmt.Errorf("%w: read %d of %d bytes: %w", ErrCheckpointCorrupt, n, len(data), err)
 	}
-	return int64(n), c.restore(method, data)
+	return data, int64(n), nil
 }
 
 // codec returns the optimizer's config codec.
@@ -341,35 +352,10 @@ func (c *core) restore(method string, data []byte) error {
 }
 
 func (c *core) decode(cc ckptCodec, data []byte) (*ckptDecoded, error) {
-	if len(data) < ckptHeaderLen+ckptTrailerLen {
-		if len(data) >= len(checkpointMagic) && string(data[:len(checkpointMagic)]) != checkpointMagic {
-			return nil, checkHeaderStart(data)
-		}
-		return nil, fmt.Errorf("%w: truncated: %d bytes, a checkpoint has at least %d", ErrCheckpointCorrupt, len(data), ckptHeaderLen+ckptTrailerLen)
-	}
-	if err := checkHeaderStart(data); err != nil {
+	r, err := openCheckpoint(data, cc.kind())
+	if err != nil {
 		return nil, err
 	}
-	body := binary.LittleEndian.Uint64(data[12:])
-	if have := uint64(len(data) - ckptHeaderLen - ckptTrailerLen); body != have {
-		what := "truncated"
-		if body < have {
-			what = "trailing bytes"
-		}
-		return nil, fmt.Errorf("%w: %s: %d bytes, the header's body length %d makes %d", ErrCheckpointCorrupt, what, len(data), body, body+ckptHeaderLen+ckptTrailerLen)
-	}
-	end := len(data) - ckptTrailerLen
-	if want, got := binary.LittleEndian.Uint32(data[end:]), crc32.Checksum(data[:end], castagnoli); want != got {
-		return nil, fmt.Errorf("%w: CRC-32C %08x, stored %08x", ErrCheckpointCorrupt, got, want)
-	}
-	if data[11] != 0 {
-		return nil, fmt.Errorf("%w: reserved header byte %d, want 0", ErrCheckpointCorrupt, data[11])
-	}
-	if k := ckptKind(data[10]); k != cc.kind() {
-		return nil, fmt.Errorf("%w: a checkpoint of %v, not %v", ErrCheckpointMismatch, k, cc.kind())
-	}
-
-	r := &ckptReader{b: data[ckptHeaderLen:end], off: ckptHeaderLen}
 	d := &ckptDecoded{}
 	step := r.u64("step")
 	d.hyg.MaxNorm = r.f64("Hygiene.MaxNorm")
@@ -573,4 +559,38 @@ func appendBool(b []byte, v bool) []byte {
 		return append(b, 1)
 	}
 	return append(b, 0)
+}
+
+// openCheckpoint checks a checkpoint's frame — length, magic, version, body
+// length, CRC-32C, reserved byte, kind — and returns a reader of its body.
+// Optimizers and BNP layers share it.
+func openCheckpoint(data []byte, kind ckptKind) (*ckptReader, error) {
+	if len(data) < ckptHeaderLen+ckptTrailerLen {
+		if len(data) >= len(checkpointMagic) && string(data[:len(checkpointMagic)]) != checkpointMagic {
+			return nil, checkHeaderStart(data)
+		}
+		return nil, fmt.Errorf("%w: truncated: %d bytes, a checkpoint has at least %d", ErrCheckpointCorrupt, len(data), ckptHeaderLen+ckptTrailerLen)
+	}
+	if err := checkHeaderStart(data); err != nil {
+		return nil, err
+	}
+	body := binary.LittleEndian.Uint64(data[12:])
+	if have := uint64(len(data) - ckptHeaderLen - ckptTrailerLen); body != have {
+		what := "truncated"
+		if body < have {
+			what = "trailing bytes"
+		}
+		return nil, fmt.Errorf("%w: %s: %d bytes, the header's body length %d makes %d", ErrCheckpointCorrupt, what, len(data), body, body+ckptHeaderLen+ckptTrailerLen)
+	}
+	end := len(data) - ckptTrailerLen
+	if want, got := binary.LittleEndian.Uint32(data[end:]), crc32.Checksum(data[:end], castagnoli); want != got {
+		return nil, fmt.Errorf("%w: CRC-32C %08x, stored %08x", ErrCheckpointCorrupt, got, want)
+	}
+	if data[11] != 0 {
+		return nil, fmt.Errorf("%w: reserved header byte %d, want 0", ErrCheckpointCorrupt, data[11])
+	}
+	if k := ckptKind(data[10]); k != kind {
+		return nil, fmt.Errorf("%w: a checkpoint of %v, not %v", ErrCheckpointMismatch, k, kind)
+	}
+	return &ckptReader{b: data[ckptHeaderLen:end], off: ckptHeaderLen}, nil
 }
