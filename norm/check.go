@@ -135,3 +135,26 @@ func ones(n int) []float32 {
 	}
 	return s
 }
+
+// checkRowForward checks a row-wise Forward's arguments (lengths, y apart
+// from x) and returns rows·cols.
+func checkRowForward(op string, rows, cols int, y, x []float32) (int, error) {
+	n, err := checkRows(op, rows, cols, named{"x", x}, named{"y", y})
+	if err != nil {
+		return 0, err
+	}
+	return n, checkDisjoint(op, named{"y", y}, named{"x", x})
+}
+
+// checkRowBackward checks a row-wise Backward's arguments: saved statistics
+// for these rows, lengths, dx apart from dy and x. It returns rows·cols.
+func checkRowBackward(op string, savedRows, rows, cols int, dx, dy, x []float32) (int, error) {
+	if err := checkSaved(op, savedRows, rows); err != nil {
+		return 0, err
+	}
+	n, err := checkRows(op, rows, cols, named{"dx", dx}, named{"dy", dy}, named{"x", x})
+	if err != nil {
+		return 0, err
+	}
+	return n, checkDisjoint(op, named{"dx", dx}, named{"dy", dy}, named{"x", x})
+}

@@ -83,11 +83,8 @@ func (l *LayerNorm) ZeroGrad() {
 // changing nothing, when rows < 1 or len(x) or len(y) is not rows·cols.
 func (l *LayerNorm) Forward(y, x []float32, rows int) error {
 	const op = "LayerNorm.Forward"
-	n, err := checkRows(op, rows, l.cols, named{"x", x}, named{"y", y})
+	n, err := checkRowForward(op, rows, l.cols, y, x)
 	if err != nil {
-		return err
-	}
-	if err := checkDisjoint(op, named{"y", y}, named{"x", x}); err != nil {
 		return err
 	}
 	l.mean, l.rstd = grow(l.mean, rows), grow(l.rstd, rows)
@@ -108,14 +105,8 @@ func (l *LayerNorm) Forward(y, x []float32, rows int) error {
 // block order (float32 additions): the bits do not depend on GOMAXPROCS.
 func (l *LayerNorm) Backward(dx, dy, x []float32, rows int) error {
 	const op = "LayerNorm.Backward"
-	if err := checkSaved(op, l.rows, rows); err != nil {
-		return err
-	}
-	n, err := checkRows(op, rows, l.cols, named{"dx", dx}, named{"dy", dy}, named{"x", x})
+	n, err := checkRowBackward(op, l.rows, rows, l.cols, dx, dy, x)
 	if err != nil {
-		return err
-	}
-	if err := checkDisjoint(op, named{"dx", dx}, named{"dy", dy}, named{"x", x}); err != nil {
 		return err
 	}
 	if l.Gamma == nil {

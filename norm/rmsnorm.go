@@ -72,11 +72,8 @@ func (l *RMSNorm) ZeroGrad() { clear(l.DGamma) }
 // when rows < 1 or len(x) or len(y) is not rows·cols.
 func (l *RMSNorm) Forward(y, x []float32, rows int) error {
 	const op = "RMSNorm.Forward"
-	n, err := checkRows(op, rows, l.cols, named{"x", x}, named{"y", y})
+	n, err := checkRowForward(op, rows, l.cols, y, x)
 	if err != nil {
-		return err
-	}
-	if err := checkDisjoint(op, named{"y", y}, named{"x", x}); err != nil {
 		return err
 	}
 	l.rrms = grow(l.rrms, rows)
@@ -94,14 +91,8 @@ func (l *RMSNorm) Forward(y, x []float32, rows int) error {
 // Forward's, or when a length is not rows·cols.
 func (l *RMSNorm) Backward(dx, dy, x []float32, rows int) error {
 	const op = "RMSNorm.Backward"
-	if err := checkSaved(op, l.rows, rows); err != nil {
-		return err
-	}
-	n, err := checkRows(op, rows, l.cols, named{"dx", dx}, named{"dy", dy}, named{"x", x})
+	n, err := checkRowBackward(op, l.rows, rows, l.cols, dx, dy, x)
 	if err != nil {
-		return err
-	}
-	if err := checkDisjoint(op, named{"dx", dx}, named{"dy", dy}, named{"x", x}); err != nil {
 		return err
 	}
 	if l.Gamma == nil {
