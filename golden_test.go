@@ -160,18 +160,26 @@ type goldenRunner struct {
 
 func goldenLoad(t *testing.T, name string) goldenFile {
 	t.Helper()
+	f := loadTorchJSON[goldenFile](t, name, "scripts/torch_golden.py")
+	if len(f.Cases) == 0 {
+		t.Fatalf("%s: no cases", name)
+	}
+	return f
+}
+
+// loadTorchJSON decodes testdata/torch/name (written by script), refusing
+// unknown fields.
+func loadTorchJSON[F any](t *testing.T, name, script string) F {
+	t.Helper()
+	var f F
 	b, err := os.ReadFile(filepath.Join("testdata", "torch", name))
 	if err != nil {
-		t.Fatalf("golden data missing (regenerate with /usr/bin/python3 scripts/torch_golden.py): %v", err)
+		t.Fatalf("golden data missing (regenerate with /usr/bin/python3 %s): %v", script, err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
-	var f goldenFile
 	if err := dec.Decode(&f); err != nil {
 		t.Fatalf("%s: %v", name, err)
-	}
-	if len(f.Cases) == 0 {
-		t.Fatalf("%s: no cases", name)
 	}
 	return f
 }

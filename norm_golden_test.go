@@ -85,12 +85,8 @@ package kappa
 // momentum m replaced by 1 − m, every training case with m = 0.1 fails.
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"testing"
@@ -162,16 +158,7 @@ type normGoldenCase struct {
 
 func normGoldenLoad(t *testing.T, name string) normGoldenFile {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "torch", name))
-	if err != nil {
-		t.Fatalf("golden data missing (regenerate with /usr/bin/python3 scripts/torch_norm_golden.py): %v", err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	var f normGoldenFile
-	if err := dec.Decode(&f); err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
+	f := loadTorchJSON[normGoldenFile](t, name, "scripts/torch_norm_golden.py")
 	if len(f.Cases) == 0 {
 		t.Fatalf("%s: no cases", name)
 	}
