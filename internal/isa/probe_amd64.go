@@ -22,7 +22,7 @@ func probe() []Status {
 	case !(x.HasAVX512F && x.HasAVX512BW && x.HasAVX512VL && x.HasAVX512DQ):
 		s[AVX512].Why = "CPU (or OS) lacks AVX-512 F+BW+VL+DQ"
 	default:
-		s[AVX512].Why = "CPU has AVX-512 F+BW+VL+DQ, but this version of kappa has no AVX-512 kernels yet"
+		s[AVX512].Usable = true
 	}
 	return s
 }

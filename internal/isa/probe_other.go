@@ -1,4 +1,4 @@
-//go:build !amd64 || purego || noasm
+//go:build !(amd64 || arm64) || purego || noasm
 
 package isa
 
@@ -13,7 +13,7 @@ func probe() []Status {
 	case runtime.GOARCH == "amd64":
 		x86 = "unreachable: amd64 builds without purego/noasm use probe_amd64.go"
 	case runtime.GOARCH == "arm64":
-		arm = "no NEON kernels in this version of kappa yet"
+		arm = "unreachable: arm64 builds without purego/noasm use probe_arm64.go"
 	}
 	return []Status{
 		Generic: {Level: Generic, Usable: true},
