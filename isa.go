@@ -1,6 +1,11 @@
 package kappa
 
-import "github.com/kappa-ml/kappa/internal/isa"
+import (
+	"slices"
+	"strings"
+
+	"github.com/kappa-ml/kappa/internal/isa"
+)
 
 // ISA returns the instruction-set level the kernels use: "generic", "avx2",
 // "avx512" or "neon".
@@ -33,4 +38,47 @@ func KernelNames() []string {
 	return []string{"Adam", "RMSProp", "AdaGrad", "SGD", "SumSquares", "Scale", "AllFinite", "Roofline",
 		"LayerNormForward", "LayerNormBackward", "RMSNormForward", "RMSNormBackward",
 		"ChannelMoments", "ChannelScaleShift", "ChannelGradSums", "BatchNormInputGrad", "NormRoofline", "BNPDense"}
+}
+
+// KernelLevel says which instruction-set level one kernel runs at and why.
+type KernelLevel struct {
+	Kernel string // a name from KernelNames
+	Level  string // "generic", "avx2", "avx512" or "neon"
+	Why    string // the reason for that level, in words
+}
+
+// KernelLevels reports, for every kernel in KernelNames, the level it runs at
+// now and why: the highest level this CPU, OS and build support, or a lower
+// one because KAPPA_ISA caps it or no assembly level is usable.
+func KernelLevels() []KernelLevel {
+	out := make([]KernelLevel, 0, len(KernelNames()))
+	for _, k := range KernelNames() {
+		out = append(out, KernelLevel{Kernel: k, Level: isa.Active().String(), Why: levelReason()})
+	}
+	return out
+}
+
+// levelReason explains the active level (the same for every kernel today:
+// each kernel has assembly at every SIMD level, which
+// TestEveryKernelHasAssemblyAtEveryLevel holds).
+func levelReason() string {
+	active, best := isa.Active(), isa.Best()
+	switch {
+	case active < best:
+		return "KAPPA_ISA caps it; " + best.String() + " is usable here"
+	case active == isa.Generic:
+		var why []string // distinct reasons, e.g. one for every level under purego
+		for _, s := range isa.Statuses() {
+			if s.Level != isa.Generic && !slices.Contains(why, s.Why) {
+				why = append(why, s.Why)
+			}
+		}
+		return "no SIMD level usable: " + strings.Join(why, "; ")
+	case active == isa.AVX512:
+		return "highest level here: the CPU has AVX-512 F+BW+VL+DQ and the OS saves ZMM and opmask state"
+	case active == isa.AVX2:
+		return "highest level here: the CPU has AVX2+FMA (AVX-512: " + isa.Statuses()[isa.AVX512].Why + ")"
+	default:
+		return "highest level here: Advanced SIMD is architectural on arm64"
+	}
 }

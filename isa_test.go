@@ -65,3 +65,22 @@ func TestLevelExercised(t *testing.T) {
 		t.Logf("%-8s usable=%-5v active=%-5v %s", s.Level, s.Usable, s.Active, s.Why)
 	}
 }
+
+func TestKernelLevels(t *testing.T) {
+	kl := KernelLevels()
+	if len(kl) != len(KernelNames()) {
+		t.Fatalf("%d kernel levels for %d kernels", len(kl), len(KernelNames()))
+	}
+	for i, k := range kl {
+		if k.Kernel != KernelNames()[i] || k.Level != ISA() || k.Why == "" {
+			t.Errorf("kernel %d: %+v, want %s at %s with a reason", i, k, KernelNames()[i], ISA())
+		}
+	}
+	if isa.Best() == isa.Generic {
+		return
+	}
+	defer isa.SetForTest(isa.Generic)()
+	if k := KernelLevels()[0]; k.Level != "generic" || !strings.Contains(k.Why, "caps it") {
+		t.Errorf("below the best level: %+v, want generic, capped", k)
+	}
+}

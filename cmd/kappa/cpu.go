@@ -70,6 +70,7 @@ type levelReport struct {
 type kernelReport struct {
 	Kernel string `json:"kernel"`
 	ISA    string `json:"isa"`
+	Why    string `json:"why"`
 }
 
 func cpuCommand(args []string, stdout, stderr io.Writer) int {
@@ -156,8 +157,8 @@ func probeCPU() cpuReport {
 	}
 	// Every kernel runs at the package-wide level today; the report is per
 	// kernel so that a kernel without code at some level shows up here.
-	for _, k := range kappa.KernelNames() {
-		r.Kernels = append(r.Kernels, kernelReport{Kernel: k, ISA: kappa.ISA()})
+	for _, k := range kappa.KernelLevels() {
+		r.Kernels = append(r.Kernels, kernelReport{Kernel: k.Kernel, ISA: k.Level, Why: k.Why})
 	}
 	if v, ok := os.LookupEnv("KAPPA_ISA"); ok {
 		r.KappaISAEnv = v
@@ -244,7 +245,7 @@ func writeCPU(w io.Writer, r cpuReport) {
 		width = max(width, len(k.Kernel))
 	}
 	for _, k := range r.Kernels {
-		fmt.Fprintf(w, "  %-*s %s\n", width, k.Kernel, k.ISA)
+		fmt.Fprintf(w, "  %-*s %-7s %s\n", width, k.Kernel, k.ISA, k.Why)
 	}
 
 	fmt.Fprintln(w)
