@@ -2,6 +2,7 @@
 //
 //	kappa cpu [-json]     CPU, features, caches and the ISA level of each kernel
 //	kappa bench [flags]   ns/elem, GB/s, speed-up and % of roofline per kernel × level × size or shape
+//	kappa paper [flags]   SPEC §1's preconditioning theory as experiments: tables and PNG plots
 //	kappa help            this text
 //
 // Run "kappa bench -h" for the benchmark flags.
@@ -23,6 +24,9 @@ commands:
           shape): ns/elem, GB/s, speed-up over generic, % of the Roofline kernel
           (NormRoofline for normalizations) at the same level and size or shape
           (run "kappa bench -h" for flags)
+  paper   reproduce the preconditioning theory (SPEC §1) as experiments: a
+          table per experiment on stdout, a PNG plot each into -out
+          (run "kappa paper -h" for the experiments and flags)
   help    print this text
 
 environment:
@@ -47,6 +51,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cpuCommand(args[1:], stdout, stderr)
 	case "bench":
 		return benchCommand(args[1:], stdout, stderr)
+	case "paper":
+		return paperCommand(args[1:], stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "kappa: unknown command %q\n\n%s", args[0], usage)
 		return 2
