@@ -13,6 +13,12 @@
 //
 //	WORD $0x00000000 // FMLA V0.4S, V1.4S, V2.S[1] ; acc += x * w[1]
 //
+// Inside a #define the instruction goes in a block comment before the line
+// continuation, because a "//" comment would swallow the backslash and end
+// the macro without a word of warning from the Go assembler:
+//
+//	WORD $0x4e22d420 /* FADD V0.4S, V1.4S, V2.4S */ \
+//
 // Usage:
 //
 //	go run ./internal/asmgen FILE.s...     # check; list every mismatch, exit 1 if any
@@ -174,7 +180,9 @@ var (
 )
 
 // InsnComment extracts the instruction from a WORD line's trailing comment:
-// the text after "//", up to a second "//" or a ";".
+// the text after "//", up to a second "//" or a ";". Inside a #define the
+// comment is a block comment before the line continuation,
+// WORD $0x… /* INSN */ \, and the text between the markers counts.
 func InsnComment(comment string) string {
 	c := strings.TrimPrefix(strings.TrimSpace(comment), "//")
 	if i := strings.Index(c, "//"); i >= 0 {
@@ -184,6 +192,13 @@ func InsnComment(comment string) string {
 		c = c[:i]
 	}
 	return strings.TrimSpace(c)
+}
+
+// isContinuation reports whether the text after a WORD's block comment is
+// nothing or a macro line continuation.
+func isContinuation(after string) bool {
+	after = strings.TrimSpace(after)
+	return after == "" || after == "\\"
 }
 
 // Process checks every WORD line of an assembly source and returns the
@@ -209,15 +224,31 @@ func Process(src []byte) ([]byte, Result) {
 			continue
 		}
 		rest := strings.TrimSpace(v[4])
-		if !strings.HasPrefix(rest, "//") {
-			if rest == "" {
-				problem(false, "WORD without an instruction comment (want WORD $0x<hex> // <INSTRUCTION>)")
-			} else {
-				problem(false, "unexpected text %q after WORD value", rest)
+		var insn string
+		switch {
+		case strings.HasPrefix(rest, "/*"):
+			// Inside a #define: WORD $0x… /* INSN */ \ (a "//" comment
+			// there would swallow the line continuation and silently end the
+			// macro, so only this form may continue a line).
+			end := strings.Index(rest, "*/")
+			if end < 0 || !isContinuation(rest[end+2:]) {
+				problem(false, "malformed macro WORD line (want WORD $0x<hex> /* <INSTRUCTION> */ \\)")
+				continue
 			}
+			insn = InsnComment(rest[2:end])
+		case strings.HasPrefix(rest, "//"):
+			if strings.HasSuffix(rest, "\\") {
+				problem(false, "a // comment ends the macro here despite the trailing \\: write /* <INSTRUCTION> */ \\")
+				continue
+			}
+			insn = InsnComment(rest)
+		case rest == "":
+			problem(false, "WORD without an instruction comment (want WORD $0x<hex> // <INSTRUCTION>)")
+			continue
+		default:
+			problem(false, "unexpected text %q after WORD value", rest)
 			continue
 		}
-		insn := InsnComment(rest)
 		want, err := Encode(insn)
 		if err != nil {
 			problem(false, "%q: %v", insn, err)

@@ -126,3 +126,32 @@ func TestRunWrite(t *testing.T) {
 		t.Errorf("check after -w: rc=%d", rc)
 	}
 }
+
+// In a #define, a WORD's instruction sits in a block comment before the line
+// continuation; a // comment there would end the macro, so it is an error.
+func TestProcessMacroLines(t *testing.T) {
+	src := "#define ADD2 \\\n" +
+		"\tWORD $0x00000000 /* FADD V0.4S, V1.4S, V2.4S */ \\\n" +
+		"\tWORD $0x4e22d420 /* FADD V0.4S, V1.4S, V2.4S ; note */ \\\n" +
+		"\tWORD $0x4e22d420 // FADD V0.4S, V1.4S, V2.4S\n" +
+		"#define BAD \\\n" +
+		"\tWORD $0x4e22d420 // FADD V0.4S, V1.4S, V2.4S \\\n" +
+		"\tWORD $0x4e22d420 /* FADD V0.4S, V1.4S, V2.4S */\n" +
+		"\tWORD $0x4e22d420 /* FADD V0.4S, V1.4S, V2.4S \\\n"
+	out, res := Process([]byte(src))
+	if res.Words != 6 || res.Errors() != 2 || len(res.Problems) != 3 {
+		t.Fatalf("Words=%d Problems=%+v", res.Words, res.Problems)
+	}
+	if p := res.Problems[0]; !p.Mismatch || p.Line != 2 {
+		t.Errorf("first problem %+v, want the fixable value on line 2", p)
+	}
+	if p := res.Problems[1]; p.Line != 6 || !strings.Contains(p.Msg, "ends the macro") {
+		t.Errorf("second problem %+v, want the // comment before a continuation on line 6", p)
+	}
+	if p := res.Problems[2]; p.Line != 8 || !strings.Contains(p.Msg, "malformed macro WORD") {
+		t.Errorf("third problem %+v, want the unclosed block comment on line 8", p)
+	}
+	if want := "\tWORD $0x4e22d420 /* FADD V0.4S, V1.4S, V2.4S */ \\\n"; !strings.Contains(string(out), want) {
+		t.Errorf("the macro line was not filled in:\n%s", out)
+	}
+}
