@@ -148,17 +148,27 @@ func (e *pfEnv) call(what string, f func()) {
 	e.used = 0 // the arenas are refilled when next handed out, after the caller compared the results
 }
 
-// pfRun runs body at avx2 with both placements, with faults as panics.
+// pfRun runs body at every usable SIMD level (a subtest "isa=<level>" each)
+// with both placements, with faults as panics.
 func pfRun(t *testing.T, body func(t *testing.T, e *pfEnv, r *rand.Rand)) {
-	if !isaUsable(isa.AVX2) {
-		t.Skip("avx2 is not usable here")
+	levels := 0
+	for _, l := range isa.Usable() {
+		if l == isa.Generic {
+			continue // the Go reference reads only inside its slices
+		}
+		levels++
+		t.Run("isa="+l.String(), func(t *testing.T) {
+			defer isa.SetForTest(l)()
+			defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+			e := newPFEnv(t)
+			for _, atEnd := range []bool{true, false} {
+				e.atEnd = atEnd
+				body(t, e, rand.New(rand.NewPCG(41, 42)))
+			}
+		})
 	}
-	defer isa.SetForTest(isa.AVX2)()
-	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-	e := newPFEnv(t)
-	for _, atEnd := range []bool{true, false} {
-		e.atEnd = atEnd
-		body(t, e, rand.New(rand.NewPCG(41, 42)))
+	if levels == 0 {
+		t.Skip("no SIMD level usable here")
 	}
 }
 
