@@ -9,46 +9,67 @@ import (
 	"github.com/kappa-ml/kappa/kernels"
 )
 
-// Per-channel kernels at the active level (batchnorm_amd64.s). Each returns
-// false to send the caller to the Go reference. Lengths were checked; the
-// assembly takes the whole layout with its row stride.
+// Per-channel kernels at the active level (batchnorm_avx512_amd64.s,
+// batchnorm_amd64.s). Each returns false to send the caller to the Go
+// reference. Lengths were checked; the assembly takes the whole layout with
+// its row stride.
 
 func channelSumsAsm(sum []float64, x []float32, sh kernels.Channels) bool {
-	if isa.Active() != isa.AVX2 {
+	switch isa.Active() {
+	case isa.AVX512:
+		channelSumsAVX512(unsafe.SliceData(sum), ptr(x), sh.N, sh.C, sh.HW, sh.RowStride())
+	case isa.AVX2:
+		channelSumsAVX2(unsafe.SliceData(sum), ptr(x), sh.N, sh.C, sh.HW, sh.RowStride())
+	default:
 		return false
 	}
-	channelSumsAVX2(unsafe.SliceData(sum), ptr(x), sh.N, sh.C, sh.HW, sh.RowStride())
 	return true
 }
 
 func channelCentredSquaresAsm(ssq []float64, x []float32, centre []float64, sh kernels.Channels) bool {
-	if isa.Active() != isa.AVX2 {
+	switch isa.Active() {
+	case isa.AVX512:
+		channelCentredSquaresAVX512(unsafe.SliceData(ssq), ptr(x), unsafe.SliceData(centre), sh.N, sh.C, sh.HW, sh.RowStride())
+	case isa.AVX2:
+		channelCentredSquaresAVX2(unsafe.SliceData(ssq), ptr(x), unsafe.SliceData(centre), sh.N, sh.C, sh.HW, sh.RowStride())
+	default:
 		return false
 	}
-	channelCentredSquaresAVX2(unsafe.SliceData(ssq), ptr(x), unsafe.SliceData(centre), sh.N, sh.C, sh.HW, sh.RowStride())
 	return true
 }
 
 func channelScaleShiftAsm(y, x, scale, shift []float32, sh kernels.Channels) bool {
-	if isa.Active() != isa.AVX2 {
+	switch isa.Active() {
+	case isa.AVX512:
+		channelScaleShiftAVX512(ptr(y), ptr(x), ptr(scale), ptr(shift), sh.N, sh.C, sh.HW, sh.RowStride())
+	case isa.AVX2:
+		channelScaleShiftAVX2(ptr(y), ptr(x), ptr(scale), ptr(shift), sh.N, sh.C, sh.HW, sh.RowStride())
+	default:
 		return false
 	}
-	channelScaleShiftAVX2(ptr(y), ptr(x), ptr(scale), ptr(shift), sh.N, sh.C, sh.HW, sh.RowStride())
 	return true
 }
 
 func channelGradSumsAsm(sdy, sdyxh []float64, dy, x, mean, rstd []float32, sh kernels.Channels) bool {
-	if isa.Active() != isa.AVX2 {
+	switch isa.Active() {
+	case isa.AVX512:
+		channelGradSumsAVX512(unsafe.SliceData(sdy), unsafe.SliceData(sdyxh), ptr(dy), ptr(x), ptr(mean), ptr(rstd), sh.N, sh.C, sh.HW, sh.RowStride())
+	case isa.AVX2:
+		channelGradSumsAVX2(unsafe.SliceData(sdy), unsafe.SliceData(sdyxh), ptr(dy), ptr(x), ptr(mean), ptr(rstd), sh.N, sh.C, sh.HW, sh.RowStride())
+	default:
 		return false
 	}
-	channelGradSumsAVX2(unsafe.SliceData(sdy), unsafe.SliceData(sdyxh), ptr(dy), ptr(x), ptr(mean), ptr(rstd), sh.N, sh.C, sh.HW, sh.RowStride())
 	return true
 }
 
 func batchNormInputGradAsm(dx, dy, x, mean, rstd, alpha, k1, k2 []float32, sh kernels.Channels) bool {
-	if isa.Active() != isa.AVX2 {
+	switch isa.Active() {
+	case isa.AVX512:
+		batchNormInputGradAVX512(ptr(dx), ptr(dy), ptr(x), ptr(mean), ptr(rstd), ptr(alpha), ptr(k1), ptr(k2), sh.N, sh.C, sh.HW, sh.RowStride())
+	case isa.AVX2:
+		batchNormInputGradAVX2(ptr(dx), ptr(dy), ptr(x), ptr(mean), ptr(rstd), ptr(alpha), ptr(k1), ptr(k2), sh.N, sh.C, sh.HW, sh.RowStride())
+	default:
 		return false
 	}
-	batchNormInputGradAVX2(ptr(dx), ptr(dy), ptr(x), ptr(mean), ptr(rstd), ptr(alpha), ptr(k1), ptr(k2), sh.N, sh.C, sh.HW, sh.RowStride())
 	return true
 }
