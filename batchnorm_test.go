@@ -74,7 +74,8 @@ type bnCase struct {
 // bnCases lists the layouts of the table tests: NC (HW = 1) for every
 // C = 0..3·32+1 with N = 1..5 and 9 (the NC loops take 4 rows at a time, then
 // single rows), NCHW for run lengths around the 16-lane body and the 8-wide
-// elementwise body, each dense (Stride 0) and strided (Stride > C·HW). Each
+// elementwise body, and long runs up to 3·64+1, each dense (Stride 0) and
+// strided (Stride > C·HW). Each
 // layout runs at 4 offsets (1 with -short), and the offsets cycle through
 // 0..15 across layouts; every third case has special values. degenerate adds
 // layouts with no elements per channel.
@@ -89,6 +90,15 @@ func bnCases(degenerate bool) []bnCase {
 		for _, c := range []int{1, 2, 3, 5} {
 			for _, n := range []int{1, 2, 3, 5} {
 				shapes = append(shapes, Channels{N: n, C: c, HW: hw}, Channels{N: n, C: c, HW: hw, Stride: c*hw + 1 + (hw+c)%13})
+			}
+		}
+	}
+	// Long runs reach the widest unrolled NCHW bodies (up to 64 elements at
+	// avx512) and 3 of them plus one.
+	for _, hw := range []int{31, 63, 64, 65, 127, 129, 193} {
+		for _, c := range []int{1, 3} {
+			for _, n := range []int{1, 2} {
+				shapes = append(shapes, Channels{N: n, C: c, HW: hw}, Channels{N: n, C: c, HW: hw, Stride: c*hw + 3})
 			}
 		}
 	}

@@ -21,6 +21,10 @@ func probe() []Status {
 	switch {
 	case !(x.HasAVX512F && x.HasAVX512BW && x.HasAVX512VL && x.HasAVX512DQ):
 		s[AVX512].Why = "CPU (or OS) lacks AVX-512 F+BW+VL+DQ"
+	case !x.HasBMI2 || !s[AVX2].Usable:
+		// Every AVX-512 CPU has these; a hypervisor might hide them. The
+		// AVX-512 tails build their opmasks with BZHI.
+		s[AVX512].Why = "CPU has AVX-512 F+BW+VL+DQ but lacks BMI2, AVX2 or FMA"
 	default:
 		s[AVX512].Usable = true
 	}
