@@ -1,6 +1,7 @@
 //go:build !purego && !noasm
 
 #include "textflag.h"
+#include "reduce_arm64.h"
 
 // NEON per-channel passes of BatchNorm (kernels/batchnorm.go), each
 // bit-identical to the kernels function of the same name and to the AVX2
@@ -33,6 +34,42 @@
 //
 // Go's assembler has no vector FADD, FSUB, FMUL, FCVTL or FADDP: those are
 // WORDs with the instruction in Arm syntax beside them.
+
+// ROW_WIDEN(R): NC, 8 float32 of a row at (R) (R advances) → V0, V1, and
+// in float64 → V4-V7.
+#define ROW_WIDEN(R) \
+	VLD1.P 32(R), [V0.S4, V1.S4] \
+	WORD $0x0e617804 /* FCVTL V4.2D, V0.2S */ \
+	WORD $0x4e617805 /* FCVTL2 V5.2D, V0.4S */ \
+	WORD $0x0e617826 /* FCVTL V6.2D, V1.2S */ \
+	WORD $0x4e617827 /* FCVTL2 V7.2D, V1.4S */
+
+// RUN_WIDEN: NCHW, 16 float32 of a run at (R8) (R8 advances) → V0-V3, and
+// in float64 → V4-V11 (element t of the block in lane t's half of V4+t/2).
+#define RUN_WIDEN \
+	VLD1.P 64(R8), [V0.S4, V1.S4, V2.S4, V3.S4] \
+	WORD $0x0e617804 /* FCVTL V4.2D, V0.2S */ \
+	WORD $0x4e617805 /* FCVTL2 V5.2D, V0.4S */ \
+	WORD $0x0e617826 /* FCVTL V6.2D, V1.2S */ \
+	WORD $0x4e617827 /* FCVTL2 V7.2D, V1.4S */ \
+	WORD $0x0e617848 /* FCVTL V8.2D, V2.2S */ \
+	WORD $0x4e617849 /* FCVTL2 V9.2D, V2.4S */ \
+	WORD $0x0e61786a /* FCVTL V10.2D, V3.2S */ \
+	WORD $0x4e61786b /* FCVTL2 V11.2D, V3.4S */
+
+// CS_ROW(R): one row's 8 columns at (R) (R advances) added to the column
+// sums V16-V19 in float64; CS_COL(R): one column, F16 += float64(*R).
+#define CS_ROW(R) \
+	ROW_WIDEN(R) \
+	WORD $0x4e64d610 /* FADD V16.2D, V16.2D, V4.2D */ \
+	WORD $0x4e65d631 /* FADD V17.2D, V17.2D, V5.2D */ \
+	WORD $0x4e66d652 /* FADD V18.2D, V18.2D, V6.2D */ \
+	WORD $0x4e67d673 /* FADD V19.2D, V19.2D, V7.2D */
+
+#define CS_COL(R) \
+	FMOVS.P 4(R), F0 \
+	FCVTSD  F0, F0 \
+	FADDD   F0, F16
 
 // func channelSumsNEON(sum *float64, x *float32, n, c, hw, stride int)
 //
@@ -76,42 +113,10 @@ cs_g4: // body: 8 columns
 	CMP  $8, R11
 	BLT  cs_g4_tail
 	VLD1 (R6), [V16.D2, V17.D2, V18.D2, V19.D2]
-	VLD1.P 32(R7), [V0.S4, V1.S4]
-	WORD $0x0e617804 // FCVTL V4.2D, V0.2S
-	WORD $0x4e617805 // FCVTL2 V5.2D, V0.4S
-	WORD $0x0e617826 // FCVTL V6.2D, V1.2S
-	WORD $0x4e617827 // FCVTL2 V7.2D, V1.4S
-	WORD $0x4e64d610 // FADD V16.2D, V16.2D, V4.2D
-	WORD $0x4e65d631 // FADD V17.2D, V17.2D, V5.2D
-	WORD $0x4e66d652 // FADD V18.2D, V18.2D, V6.2D
-	WORD $0x4e67d673 // FADD V19.2D, V19.2D, V7.2D
-	VLD1.P 32(R8), [V0.S4, V1.S4]
-	WORD $0x0e617804 // FCVTL V4.2D, V0.2S
-	WORD $0x4e617805 // FCVTL2 V5.2D, V0.4S
-	WORD $0x0e617826 // FCVTL V6.2D, V1.2S
-	WORD $0x4e617827 // FCVTL2 V7.2D, V1.4S
-	WORD $0x4e64d610 // FADD V16.2D, V16.2D, V4.2D
-	WORD $0x4e65d631 // FADD V17.2D, V17.2D, V5.2D
-	WORD $0x4e66d652 // FADD V18.2D, V18.2D, V6.2D
-	WORD $0x4e67d673 // FADD V19.2D, V19.2D, V7.2D
-	VLD1.P 32(R9), [V0.S4, V1.S4]
-	WORD $0x0e617804 // FCVTL V4.2D, V0.2S
-	WORD $0x4e617805 // FCVTL2 V5.2D, V0.4S
-	WORD $0x0e617826 // FCVTL V6.2D, V1.2S
-	WORD $0x4e617827 // FCVTL2 V7.2D, V1.4S
-	WORD $0x4e64d610 // FADD V16.2D, V16.2D, V4.2D
-	WORD $0x4e65d631 // FADD V17.2D, V17.2D, V5.2D
-	WORD $0x4e66d652 // FADD V18.2D, V18.2D, V6.2D
-	WORD $0x4e67d673 // FADD V19.2D, V19.2D, V7.2D
-	VLD1.P 32(R10), [V0.S4, V1.S4]
-	WORD $0x0e617804 // FCVTL V4.2D, V0.2S
-	WORD $0x4e617805 // FCVTL2 V5.2D, V0.4S
-	WORD $0x0e617826 // FCVTL V6.2D, V1.2S
-	WORD $0x4e617827 // FCVTL2 V7.2D, V1.4S
-	WORD $0x4e64d610 // FADD V16.2D, V16.2D, V4.2D
-	WORD $0x4e65d631 // FADD V17.2D, V17.2D, V5.2D
-	WORD $0x4e66d652 // FADD V18.2D, V18.2D, V6.2D
-	WORD $0x4e67d673 // FADD V19.2D, V19.2D, V7.2D
+	CS_ROW(R7)
+	CS_ROW(R8)
+	CS_ROW(R9)
+	CS_ROW(R10)
 	VST1.P [V16.D2, V17.D2, V18.D2, V19.D2], 64(R6)
 	SUB  $8, R11
 	B    cs_g4
@@ -119,18 +124,10 @@ cs_g4: // body: 8 columns
 cs_g4_tail: // tail: the c mod 8 columns, one at a time
 	CBZ     R11, cs_g4_next
 	FMOVD   (R6), F16
-	FMOVS.P 4(R7), F0
-	FCVTSD  F0, F0
-	FADDD   F0, F16
-	FMOVS.P 4(R8), F0
-	FCVTSD  F0, F0
-	FADDD   F0, F16
-	FMOVS.P 4(R9), F0
-	FCVTSD  F0, F0
-	FADDD   F0, F16
-	FMOVS.P 4(R10), F0
-	FCVTSD  F0, F0
-	FADDD   F0, F16
+	CS_COL(R7)
+	CS_COL(R8)
+	CS_COL(R9)
+	CS_COL(R10)
 	FMOVD.P F16, 8(R6)
 	SUB     $1, R11
 	B       cs_g4_tail
@@ -150,15 +147,7 @@ cs_g1: // body: 8 columns
 	CMP  $8, R11
 	BLT  cs_g1_tail
 	VLD1 (R6), [V16.D2, V17.D2, V18.D2, V19.D2]
-	VLD1.P 32(R7), [V0.S4, V1.S4]
-	WORD $0x0e617804 // FCVTL V4.2D, V0.2S
-	WORD $0x4e617805 // FCVTL2 V5.2D, V0.4S
-	WORD $0x0e617826 // FCVTL V6.2D, V1.2S
-	WORD $0x4e617827 // FCVTL2 V7.2D, V1.4S
-	WORD $0x4e64d610 // FADD V16.2D, V16.2D, V4.2D
-	WORD $0x4e65d631 // FADD V17.2D, V17.2D, V5.2D
-	WORD $0x4e66d652 // FADD V18.2D, V18.2D, V6.2D
-	WORD $0x4e67d673 // FADD V19.2D, V19.2D, V7.2D
+	CS_ROW(R7)
 	VST1.P [V16.D2, V17.D2, V18.D2, V19.D2], 64(R6)
 	SUB  $8, R11
 	B    cs_g1
@@ -166,9 +155,7 @@ cs_g1: // body: 8 columns
 cs_g1_tail: // tail: the c mod 8 columns, one at a time
 	CBZ     R11, cs_g1_next
 	FMOVD   (R6), F16
-	FMOVS.P 4(R7), F0
-	FCVTSD  F0, F0
-	FADDD   F0, F16
+	CS_COL(R7)
 	FMOVD.P F16, 8(R6)
 	SUB     $1, R11
 	B       cs_g1_tail
@@ -185,14 +172,7 @@ cs_planes: // NCHW
 
 cs_ch:
 	CBZ  R3, cs_done
-	VEOR V16.B16, V16.B16, V16.B16
-	VEOR V17.B16, V17.B16, V17.B16
-	VEOR V18.B16, V18.B16, V18.B16
-	VEOR V19.B16, V19.B16, V19.B16
-	VEOR V20.B16, V20.B16, V20.B16
-	VEOR V21.B16, V21.B16, V21.B16
-	VEOR V22.B16, V22.B16, V22.B16
-	VEOR V23.B16, V23.B16, V23.B16
+	LANES_ZERO(V16, V17, V18, V19, V20, V21, V22, V23)
 	MOVD R1, R6
 	MOVD R2, R7
 
@@ -203,15 +183,7 @@ cs_run:
 	BLT  cs_run_tail
 
 cs_run16: // body: 16 elements, one per lane
-	VLD1.P 64(R8), [V0.S4, V1.S4, V2.S4, V3.S4]
-	WORD $0x0e617804 // FCVTL V4.2D, V0.2S
-	WORD $0x4e617805 // FCVTL2 V5.2D, V0.4S
-	WORD $0x0e617826 // FCVTL V6.2D, V1.2S
-	WORD $0x4e617827 // FCVTL2 V7.2D, V1.4S
-	WORD $0x0e617848 // FCVTL V8.2D, V2.2S
-	WORD $0x4e617849 // FCVTL2 V9.2D, V2.4S
-	WORD $0x0e61786a // FCVTL V10.2D, V3.2S
-	WORD $0x4e61786b // FCVTL2 V11.2D, V3.4S
+	RUN_WIDEN
 	WORD $0x4e64d610 // FADD V16.2D, V16.2D, V4.2D
 	WORD $0x4e65d631 // FADD V17.2D, V17.2D, V5.2D
 	WORD $0x4e66d652 // FADD V18.2D, V18.2D, V6.2D
@@ -226,20 +198,16 @@ cs_run16: // body: 16 elements, one per lane
 cs_run_tail: // tail: hw mod 16 elements into lanes 0.. on the stack
 	ADDS $16, R9
 	BEQ  cs_run_next
-	VST1 [V16.D2, V17.D2, V18.D2, V19.D2], (R20)
-	VST1 [V20.D2, V21.D2, V22.D2, V23.D2], (R21)
+	LANES_STORE(R20, R21, V16, V17, V18, V19, V20, V21, V22, V23)
 	MOVD R20, R10
 
 cs_tail1:
 	FMOVS.P 4(R8), F0
 	FCVTSD  F0, F0
-	FMOVD   (R10), F1
-	FADDD   F0, F1
-	FMOVD.P F1, 8(R10)
+	LANE_ADD(R10, F0, F1)
 	SUBS    $1, R9
 	BNE     cs_tail1
-	VLD1 (R20), [V16.D2, V17.D2, V18.D2, V19.D2]
-	VLD1 (R21), [V20.D2, V21.D2, V22.D2, V23.D2]
+	LANES_LOAD(R20, R21, V16, V17, V18, V19, V20, V21, V22, V23)
 
 cs_run_next:
 	ADD R5, R6, R6
@@ -247,14 +215,7 @@ cs_run_next:
 	B   cs_run
 
 cs_tree:
-	WORD $0x4e74d610 // FADD V16.2D, V16.2D, V20.2D
-	WORD $0x4e75d631 // FADD V17.2D, V17.2D, V21.2D
-	WORD $0x4e76d652 // FADD V18.2D, V18.2D, V22.2D
-	WORD $0x4e77d673 // FADD V19.2D, V19.2D, V23.2D
-	WORD $0x4e72d610 // FADD V16.2D, V16.2D, V18.2D
-	WORD $0x4e73d631 // FADD V17.2D, V17.2D, V19.2D
-	WORD $0x4e71d610 // FADD V16.2D, V16.2D, V17.2D
-	WORD $0x7e70da10 // FADDP D16, V16.2D
+	TREE_V16
 	FMOVD.P F16, 8(R0)
 	ADD     R12, R1, R1
 	SUB     $1, R3
@@ -262,6 +223,26 @@ cs_tree:
 
 cs_done:
 	RET
+
+// CQ_ROW(R): one row's 8 columns at (R) (R advances): d = float64(x) −
+// centre (V20-V23), column sums V16-V19 += d·d (fused); CQ_COL(R): the same
+// for one column, centre F20, sum F16.
+#define CQ_ROW(R) \
+	ROW_WIDEN(R) \
+	WORD $0x4ef4d484 /* FSUB V4.2D, V4.2D, V20.2D */ \
+	WORD $0x4ef5d4a5 /* FSUB V5.2D, V5.2D, V21.2D */ \
+	WORD $0x4ef6d4c6 /* FSUB V6.2D, V6.2D, V22.2D */ \
+	WORD $0x4ef7d4e7 /* FSUB V7.2D, V7.2D, V23.2D */ \
+	VFMLA V4.D2, V4.D2, V16.D2	/* lane += d·d, fused */ \
+	VFMLA V5.D2, V5.D2, V17.D2 \
+	VFMLA V6.D2, V6.D2, V18.D2 \
+	VFMLA V7.D2, V7.D2, V19.D2
+
+#define CQ_COL(R) \
+	FMOVS.P 4(R), F0 \
+	FCVTSD  F0, F0 \
+	FSUBD   F20, F0, F0	/* d = x − centre */ \
+	FMADDD  F0, F16, F0, F16	/* F16 = d·d + F16 */
 
 // func channelCentredSquaresNEON(ssq *float64, x *float32, centre *float64, n, c, hw, stride int)
 //
@@ -308,58 +289,10 @@ cq_g4: // body: 8 columns
 	BLT  cq_g4_tail
 	VLD1 (R6), [V16.D2, V17.D2, V18.D2, V19.D2]
 	VLD1.P 64(R13), [V20.D2, V21.D2, V22.D2, V23.D2]
-	VLD1.P 32(R7), [V0.S4, V1.S4]
-	WORD $0x0e617804 // FCVTL V4.2D, V0.2S
-	WORD $0x4e617805 // FCVTL2 V5.2D, V0.4S
-	WORD $0x0e617826 // FCVTL V6.2D, V1.2S
-	WORD $0x4e617827 // FCVTL2 V7.2D, V1.4S
-	WORD $0x4ef4d484 // FSUB V4.2D, V4.2D, V20.2D
-	WORD $0x4ef5d4a5 // FSUB V5.2D, V5.2D, V21.2D
-	WORD $0x4ef6d4c6 // FSUB V6.2D, V6.2D, V22.2D
-	WORD $0x4ef7d4e7 // FSUB V7.2D, V7.2D, V23.2D
-	VFMLA V4.D2, V4.D2, V16.D2	// lane += d·d, fused
-	VFMLA V5.D2, V5.D2, V17.D2
-	VFMLA V6.D2, V6.D2, V18.D2
-	VFMLA V7.D2, V7.D2, V19.D2
-	VLD1.P 32(R8), [V0.S4, V1.S4]
-	WORD $0x0e617804 // FCVTL V4.2D, V0.2S
-	WORD $0x4e617805 // FCVTL2 V5.2D, V0.4S
-	WORD $0x0e617826 // FCVTL V6.2D, V1.2S
-	WORD $0x4e617827 // FCVTL2 V7.2D, V1.4S
-	WORD $0x4ef4d484 // FSUB V4.2D, V4.2D, V20.2D
-	WORD $0x4ef5d4a5 // FSUB V5.2D, V5.2D, V21.2D
-	WORD $0x4ef6d4c6 // FSUB V6.2D, V6.2D, V22.2D
-	WORD $0x4ef7d4e7 // FSUB V7.2D, V7.2D, V23.2D
-	VFMLA V4.D2, V4.D2, V16.D2	// lane += d·d, fused
-	VFMLA V5.D2, V5.D2, V17.D2
-	VFMLA V6.D2, V6.D2, V18.D2
-	VFMLA V7.D2, V7.D2, V19.D2
-	VLD1.P 32(R9), [V0.S4, V1.S4]
-	WORD $0x0e617804 // FCVTL V4.2D, V0.2S
-	WORD $0x4e617805 // FCVTL2 V5.2D, V0.4S
-	WORD $0x0e617826 // FCVTL V6.2D, V1.2S
-	WORD $0x4e617827 // FCVTL2 V7.2D, V1.4S
-	WORD $0x4ef4d484 // FSUB V4.2D, V4.2D, V20.2D
-	WORD $0x4ef5d4a5 // FSUB V5.2D, V5.2D, V21.2D
-	WORD $0x4ef6d4c6 // FSUB V6.2D, V6.2D, V22.2D
-	WORD $0x4ef7d4e7 // FSUB V7.2D, V7.2D, V23.2D
-	VFMLA V4.D2, V4.D2, V16.D2	// lane += d·d, fused
-	VFMLA V5.D2, V5.D2, V17.D2
-	VFMLA V6.D2, V6.D2, V18.D2
-	VFMLA V7.D2, V7.D2, V19.D2
-	VLD1.P 32(R10), [V0.S4, V1.S4]
-	WORD $0x0e617804 // FCVTL V4.2D, V0.2S
-	WORD $0x4e617805 // FCVTL2 V5.2D, V0.4S
-	WORD $0x0e617826 // FCVTL V6.2D, V1.2S
-	WORD $0x4e617827 // FCVTL2 V7.2D, V1.4S
-	WORD $0x4ef4d484 // FSUB V4.2D, V4.2D, V20.2D
-	WORD $0x4ef5d4a5 // FSUB V5.2D, V5.2D, V21.2D
-	WORD $0x4ef6d4c6 // FSUB V6.2D, V6.2D, V22.2D
-	WORD $0x4ef7d4e7 // FSUB V7.2D, V7.2D, V23.2D
-	VFMLA V4.D2, V4.D2, V16.D2	// lane += d·d, fused
-	VFMLA V5.D2, V5.D2, V17.D2
-	VFMLA V6.D2, V6.D2, V18.D2
-	VFMLA V7.D2, V7.D2, V19.D2
+	CQ_ROW(R7)
+	CQ_ROW(R8)
+	CQ_ROW(R9)
+	CQ_ROW(R10)
 	VST1.P [V16.D2, V17.D2, V18.D2, V19.D2], 64(R6)
 	SUB  $8, R11
 	B    cq_g4
@@ -368,22 +301,10 @@ cq_g4_tail: // tail: the c mod 8 columns, one at a time
 	CBZ     R11, cq_g4_next
 	FMOVD   (R6), F16
 	FMOVD.P 8(R13), F20
-	FMOVS.P 4(R7), F0
-	FCVTSD  F0, F0
-	FSUBD   F20, F0, F0	// d = x − centre
-	FMADDD  F0, F16, F0, F16	// F16 = d·d + F16
-	FMOVS.P 4(R8), F0
-	FCVTSD  F0, F0
-	FSUBD   F20, F0, F0	// d = x − centre
-	FMADDD  F0, F16, F0, F16	// F16 = d·d + F16
-	FMOVS.P 4(R9), F0
-	FCVTSD  F0, F0
-	FSUBD   F20, F0, F0	// d = x − centre
-	FMADDD  F0, F16, F0, F16	// F16 = d·d + F16
-	FMOVS.P 4(R10), F0
-	FCVTSD  F0, F0
-	FSUBD   F20, F0, F0	// d = x − centre
-	FMADDD  F0, F16, F0, F16	// F16 = d·d + F16
+	CQ_COL(R7)
+	CQ_COL(R8)
+	CQ_COL(R9)
+	CQ_COL(R10)
 	FMOVD.P F16, 8(R6)
 	SUB     $1, R11
 	B       cq_g4_tail
@@ -405,19 +326,7 @@ cq_g1: // body: 8 columns
 	BLT  cq_g1_tail
 	VLD1 (R6), [V16.D2, V17.D2, V18.D2, V19.D2]
 	VLD1.P 64(R13), [V20.D2, V21.D2, V22.D2, V23.D2]
-	VLD1.P 32(R7), [V0.S4, V1.S4]
-	WORD $0x0e617804 // FCVTL V4.2D, V0.2S
-	WORD $0x4e617805 // FCVTL2 V5.2D, V0.4S
-	WORD $0x0e617826 // FCVTL V6.2D, V1.2S
-	WORD $0x4e617827 // FCVTL2 V7.2D, V1.4S
-	WORD $0x4ef4d484 // FSUB V4.2D, V4.2D, V20.2D
-	WORD $0x4ef5d4a5 // FSUB V5.2D, V5.2D, V21.2D
-	WORD $0x4ef6d4c6 // FSUB V6.2D, V6.2D, V22.2D
-	WORD $0x4ef7d4e7 // FSUB V7.2D, V7.2D, V23.2D
-	VFMLA V4.D2, V4.D2, V16.D2	// lane += d·d, fused
-	VFMLA V5.D2, V5.D2, V17.D2
-	VFMLA V6.D2, V6.D2, V18.D2
-	VFMLA V7.D2, V7.D2, V19.D2
+	CQ_ROW(R7)
 	VST1.P [V16.D2, V17.D2, V18.D2, V19.D2], 64(R6)
 	SUB  $8, R11
 	B    cq_g1
@@ -426,10 +335,7 @@ cq_g1_tail: // tail: the c mod 8 columns, one at a time
 	CBZ     R11, cq_g1_next
 	FMOVD   (R6), F16
 	FMOVD.P 8(R13), F20
-	FMOVS.P 4(R7), F0
-	FCVTSD  F0, F0
-	FSUBD   F20, F0, F0	// d = x − centre
-	FMADDD  F0, F16, F0, F16	// F16 = d·d + F16
+	CQ_COL(R7)
 	FMOVD.P F16, 8(R6)
 	SUB     $1, R11
 	B       cq_g1_tail
@@ -446,14 +352,7 @@ cq_planes: // NCHW
 
 cq_ch:
 	CBZ     R3, cq_done
-	VEOR V16.B16, V16.B16, V16.B16
-	VEOR V17.B16, V17.B16, V17.B16
-	VEOR V18.B16, V18.B16, V18.B16
-	VEOR V19.B16, V19.B16, V19.B16
-	VEOR V20.B16, V20.B16, V20.B16
-	VEOR V21.B16, V21.B16, V21.B16
-	VEOR V22.B16, V22.B16, V22.B16
-	VEOR V23.B16, V23.B16, V23.B16
+	LANES_ZERO(V16, V17, V18, V19, V20, V21, V22, V23)
 	VLD1R.P 8(R14), [V24.D2]	// centre[ch]
 	MOVD    R1, R6
 	MOVD    R2, R7
@@ -465,15 +364,7 @@ cq_run:
 	BLT  cq_run_tail
 
 cq_run16: // body: 16 elements, one per lane
-	VLD1.P 64(R8), [V0.S4, V1.S4, V2.S4, V3.S4]
-	WORD $0x0e617804 // FCVTL V4.2D, V0.2S
-	WORD $0x4e617805 // FCVTL2 V5.2D, V0.4S
-	WORD $0x0e617826 // FCVTL V6.2D, V1.2S
-	WORD $0x4e617827 // FCVTL2 V7.2D, V1.4S
-	WORD $0x0e617848 // FCVTL V8.2D, V2.2S
-	WORD $0x4e617849 // FCVTL2 V9.2D, V2.4S
-	WORD $0x0e61786a // FCVTL V10.2D, V3.2S
-	WORD $0x4e61786b // FCVTL2 V11.2D, V3.4S
+	RUN_WIDEN
 	WORD $0x4ef8d484 // FSUB V4.2D, V4.2D, V24.2D
 	WORD $0x4ef8d4a5 // FSUB V5.2D, V5.2D, V24.2D
 	WORD $0x4ef8d4c6 // FSUB V6.2D, V6.2D, V24.2D
@@ -496,21 +387,17 @@ cq_run16: // body: 16 elements, one per lane
 cq_run_tail: // tail: hw mod 16 elements into lanes 0.. on the stack
 	ADDS $16, R9
 	BEQ  cq_run_next
-	VST1 [V16.D2, V17.D2, V18.D2, V19.D2], (R20)
-	VST1 [V20.D2, V21.D2, V22.D2, V23.D2], (R21)
+	LANES_STORE(R20, R21, V16, V17, V18, V19, V20, V21, V22, V23)
 	MOVD R20, R10
 
 cq_tail1:
 	FMOVS.P 4(R8), F0
 	FCVTSD  F0, F0
 	FSUBD   F24, F0, F0	// d = x − centre
-	FMOVD   (R10), F1
-	FMADDD  F0, F1, F0, F1	// F1 = d·d + F1
-	FMOVD.P F1, 8(R10)
+	LANE_FMA(R10, F0, F0, F1)	// lane = d·d + lane
 	SUBS    $1, R9
 	BNE     cq_tail1
-	VLD1 (R20), [V16.D2, V17.D2, V18.D2, V19.D2]
-	VLD1 (R21), [V20.D2, V21.D2, V22.D2, V23.D2]
+	LANES_LOAD(R20, R21, V16, V17, V18, V19, V20, V21, V22, V23)
 
 cq_run_next:
 	ADD R5, R6, R6
@@ -518,14 +405,7 @@ cq_run_next:
 	B   cq_run
 
 cq_tree:
-	WORD $0x4e74d610 // FADD V16.2D, V16.2D, V20.2D
-	WORD $0x4e75d631 // FADD V17.2D, V17.2D, V21.2D
-	WORD $0x4e76d652 // FADD V18.2D, V18.2D, V22.2D
-	WORD $0x4e77d673 // FADD V19.2D, V19.2D, V23.2D
-	WORD $0x4e72d610 // FADD V16.2D, V16.2D, V18.2D
-	WORD $0x4e73d631 // FADD V17.2D, V17.2D, V19.2D
-	WORD $0x4e71d610 // FADD V16.2D, V16.2D, V17.2D
-	WORD $0x7e70da10 // FADDP D16, V16.2D
+	TREE_V16
 	FMOVD.P F16, 8(R0)
 	ADD     R12, R1, R1
 	SUB     $1, R3
@@ -675,6 +555,54 @@ ss_prow_next:
 ss_done:
 	RET
 
+// GS_START: NC, the cursors to column 0: R10, R11 = sdy, sdyxh, R12, R13 =
+// mean, rstd, R15, R20 = x, dy of the first row.
+#define GS_START \
+	MOVD R0, R10 \
+	MOVD R1, R11 \
+	MOVD R4, R12 \
+	MOVD R5, R13 \
+	MOVD R3, R15 \
+	MOVD R2, R20
+
+// GS_ROW(X, DY): one row's 8 columns of x at (X) and dy at (DY) (both
+// advance): xh = (x − mean)·rstd (float32, V24-V27), then sdy V16-V19 +=
+// float64(dy), sdyxh V20-V23 += float64(dy)·float64(xh) (fused, exact
+// product); GS_COL(X, DY): the same for one column (F24, F26, F16, F20).
+#define GS_ROW(X, DY) \
+	VLD1.P 32(X), [V0.S4, V1.S4] \
+	VLD1.P 32(DY), [V2.S4, V3.S4] \
+	WORD $0x4eb8d400 /* FSUB V0.4S, V0.4S, V24.4S */ \
+	WORD $0x4eb9d421 /* FSUB V1.4S, V1.4S, V25.4S */ \
+	WORD $0x6e3adc00 /* FMUL V0.4S, V0.4S, V26.4S */ \
+	WORD $0x6e3bdc21 /* FMUL V1.4S, V1.4S, V27.4S */ \
+	WORD $0x0e617844 /* FCVTL V4.2D, V2.2S */ \
+	WORD $0x4e617845 /* FCVTL2 V5.2D, V2.4S */ \
+	WORD $0x0e617866 /* FCVTL V6.2D, V3.2S */ \
+	WORD $0x4e617867 /* FCVTL2 V7.2D, V3.4S */ \
+	WORD $0x0e617808 /* FCVTL V8.2D, V0.2S */ \
+	WORD $0x4e617809 /* FCVTL2 V9.2D, V0.4S */ \
+	WORD $0x0e61782a /* FCVTL V10.2D, V1.2S */ \
+	WORD $0x4e61782b /* FCVTL2 V11.2D, V1.4S */ \
+	WORD $0x4e64d610 /* FADD V16.2D, V16.2D, V4.2D */ \
+	WORD $0x4e65d631 /* FADD V17.2D, V17.2D, V5.2D */ \
+	WORD $0x4e66d652 /* FADD V18.2D, V18.2D, V6.2D */ \
+	WORD $0x4e67d673 /* FADD V19.2D, V19.2D, V7.2D */ \
+	VFMLA  V8.D2, V4.D2, V20.D2	/* sdyxh += dy·xh (exact product) */ \
+	VFMLA  V9.D2, V5.D2, V21.D2 \
+	VFMLA  V10.D2, V6.D2, V22.D2 \
+	VFMLA  V11.D2, V7.D2, V23.D2
+
+#define GS_COL(X, DY) \
+	FMOVS.P 4(X), F0 \
+	FMOVS.P 4(DY), F2 \
+	FSUBS   F24, F0, F0 \
+	FMULS   F26, F0, F0	/* xh */ \
+	FCVTSD  F0, F0 \
+	FCVTSD  F2, F2 \
+	FADDD   F2, F16 \
+	FMADDD  F2, F20, F0, F20	/* F20 = xh·dy + F20 */
+
 // func channelGradSumsNEON(sdy, sdyxh *float64, dy, x, mean, rstd *float32, n, c, hw, stride int)
 //
 // sdy = Σ float64(dy), sdyxh = Σ float64(dy)·float64(xh) per channel, with
@@ -718,12 +646,7 @@ gs_zero:
 gs_rows4: // groups of 4 rows
 	CMP  $4, R6
 	BLT  gs_rows1
-	MOVD R0, R10
-	MOVD R1, R11
-	MOVD R4, R12
-	MOVD R5, R13
-	MOVD R3, R15
-	MOVD R2, R20
+	GS_START
 	ADD  R9, R15, R16
 	ADD  R9, R16, R17
 	ADD  R9, R17, R19
@@ -739,94 +662,10 @@ gs_g4: // body: 8 columns
 	VLD1 (R11), [V20.D2, V21.D2, V22.D2, V23.D2]
 	VLD1.P 32(R12), [V24.S4, V25.S4]
 	VLD1.P 32(R13), [V26.S4, V27.S4]
-	VLD1.P 32(R15), [V0.S4, V1.S4]
-	VLD1.P 32(R20), [V2.S4, V3.S4]
-	WORD $0x4eb8d400 // FSUB V0.4S, V0.4S, V24.4S
-	WORD $0x4eb9d421 // FSUB V1.4S, V1.4S, V25.4S
-	WORD $0x6e3adc00 // FMUL V0.4S, V0.4S, V26.4S
-	WORD $0x6e3bdc21 // FMUL V1.4S, V1.4S, V27.4S
-	WORD $0x0e617844 // FCVTL V4.2D, V2.2S
-	WORD $0x4e617845 // FCVTL2 V5.2D, V2.4S
-	WORD $0x0e617866 // FCVTL V6.2D, V3.2S
-	WORD $0x4e617867 // FCVTL2 V7.2D, V3.4S
-	WORD $0x0e617808 // FCVTL V8.2D, V0.2S
-	WORD $0x4e617809 // FCVTL2 V9.2D, V0.4S
-	WORD $0x0e61782a // FCVTL V10.2D, V1.2S
-	WORD $0x4e61782b // FCVTL2 V11.2D, V1.4S
-	WORD $0x4e64d610 // FADD V16.2D, V16.2D, V4.2D
-	WORD $0x4e65d631 // FADD V17.2D, V17.2D, V5.2D
-	WORD $0x4e66d652 // FADD V18.2D, V18.2D, V6.2D
-	WORD $0x4e67d673 // FADD V19.2D, V19.2D, V7.2D
-	VFMLA  V8.D2, V4.D2, V20.D2	// sdyxh += dy·xh (exact product)
-	VFMLA  V9.D2, V5.D2, V21.D2
-	VFMLA  V10.D2, V6.D2, V22.D2
-	VFMLA  V11.D2, V7.D2, V23.D2
-	VLD1.P 32(R16), [V0.S4, V1.S4]
-	VLD1.P 32(R21), [V2.S4, V3.S4]
-	WORD $0x4eb8d400 // FSUB V0.4S, V0.4S, V24.4S
-	WORD $0x4eb9d421 // FSUB V1.4S, V1.4S, V25.4S
-	WORD $0x6e3adc00 // FMUL V0.4S, V0.4S, V26.4S
-	WORD $0x6e3bdc21 // FMUL V1.4S, V1.4S, V27.4S
-	WORD $0x0e617844 // FCVTL V4.2D, V2.2S
-	WORD $0x4e617845 // FCVTL2 V5.2D, V2.4S
-	WORD $0x0e617866 // FCVTL V6.2D, V3.2S
-	WORD $0x4e617867 // FCVTL2 V7.2D, V3.4S
-	WORD $0x0e617808 // FCVTL V8.2D, V0.2S
-	WORD $0x4e617809 // FCVTL2 V9.2D, V0.4S
-	WORD $0x0e61782a // FCVTL V10.2D, V1.2S
-	WORD $0x4e61782b // FCVTL2 V11.2D, V1.4S
-	WORD $0x4e64d610 // FADD V16.2D, V16.2D, V4.2D
-	WORD $0x4e65d631 // FADD V17.2D, V17.2D, V5.2D
-	WORD $0x4e66d652 // FADD V18.2D, V18.2D, V6.2D
-	WORD $0x4e67d673 // FADD V19.2D, V19.2D, V7.2D
-	VFMLA  V8.D2, V4.D2, V20.D2	// sdyxh += dy·xh (exact product)
-	VFMLA  V9.D2, V5.D2, V21.D2
-	VFMLA  V10.D2, V6.D2, V22.D2
-	VFMLA  V11.D2, V7.D2, V23.D2
-	VLD1.P 32(R17), [V0.S4, V1.S4]
-	VLD1.P 32(R22), [V2.S4, V3.S4]
-	WORD $0x4eb8d400 // FSUB V0.4S, V0.4S, V24.4S
-	WORD $0x4eb9d421 // FSUB V1.4S, V1.4S, V25.4S
-	WORD $0x6e3adc00 // FMUL V0.4S, V0.4S, V26.4S
-	WORD $0x6e3bdc21 // FMUL V1.4S, V1.4S, V27.4S
-	WORD $0x0e617844 // FCVTL V4.2D, V2.2S
-	WORD $0x4e617845 // FCVTL2 V5.2D, V2.4S
-	WORD $0x0e617866 // FCVTL V6.2D, V3.2S
-	WORD $0x4e617867 // FCVTL2 V7.2D, V3.4S
-	WORD $0x0e617808 // FCVTL V8.2D, V0.2S
-	WORD $0x4e617809 // FCVTL2 V9.2D, V0.4S
-	WORD $0x0e61782a // FCVTL V10.2D, V1.2S
-	WORD $0x4e61782b // FCVTL2 V11.2D, V1.4S
-	WORD $0x4e64d610 // FADD V16.2D, V16.2D, V4.2D
-	WORD $0x4e65d631 // FADD V17.2D, V17.2D, V5.2D
-	WORD $0x4e66d652 // FADD V18.2D, V18.2D, V6.2D
-	WORD $0x4e67d673 // FADD V19.2D, V19.2D, V7.2D
-	VFMLA  V8.D2, V4.D2, V20.D2	// sdyxh += dy·xh (exact product)
-	VFMLA  V9.D2, V5.D2, V21.D2
-	VFMLA  V10.D2, V6.D2, V22.D2
-	VFMLA  V11.D2, V7.D2, V23.D2
-	VLD1.P 32(R19), [V0.S4, V1.S4]
-	VLD1.P 32(R23), [V2.S4, V3.S4]
-	WORD $0x4eb8d400 // FSUB V0.4S, V0.4S, V24.4S
-	WORD $0x4eb9d421 // FSUB V1.4S, V1.4S, V25.4S
-	WORD $0x6e3adc00 // FMUL V0.4S, V0.4S, V26.4S
-	WORD $0x6e3bdc21 // FMUL V1.4S, V1.4S, V27.4S
-	WORD $0x0e617844 // FCVTL V4.2D, V2.2S
-	WORD $0x4e617845 // FCVTL2 V5.2D, V2.4S
-	WORD $0x0e617866 // FCVTL V6.2D, V3.2S
-	WORD $0x4e617867 // FCVTL2 V7.2D, V3.4S
-	WORD $0x0e617808 // FCVTL V8.2D, V0.2S
-	WORD $0x4e617809 // FCVTL2 V9.2D, V0.4S
-	WORD $0x0e61782a // FCVTL V10.2D, V1.2S
-	WORD $0x4e61782b // FCVTL2 V11.2D, V1.4S
-	WORD $0x4e64d610 // FADD V16.2D, V16.2D, V4.2D
-	WORD $0x4e65d631 // FADD V17.2D, V17.2D, V5.2D
-	WORD $0x4e66d652 // FADD V18.2D, V18.2D, V6.2D
-	WORD $0x4e67d673 // FADD V19.2D, V19.2D, V7.2D
-	VFMLA  V8.D2, V4.D2, V20.D2	// sdyxh += dy·xh (exact product)
-	VFMLA  V9.D2, V5.D2, V21.D2
-	VFMLA  V10.D2, V6.D2, V22.D2
-	VFMLA  V11.D2, V7.D2, V23.D2
+	GS_ROW(R15, R20)
+	GS_ROW(R16, R21)
+	GS_ROW(R17, R22)
+	GS_ROW(R19, R23)
 	VST1.P [V16.D2, V17.D2, V18.D2, V19.D2], 64(R10)
 	VST1.P [V20.D2, V21.D2, V22.D2, V23.D2], 64(R11)
 	SUB  $8, R14
@@ -838,38 +677,10 @@ gs_g4_tail: // tail: the c mod 8 columns, one at a time
 	FMOVD   (R11), F20
 	FMOVS.P 4(R12), F24
 	FMOVS.P 4(R13), F26
-	FMOVS.P 4(R15), F0
-	FMOVS.P 4(R20), F2
-	FSUBS   F24, F0, F0
-	FMULS   F26, F0, F0	// xh
-	FCVTSD  F0, F0
-	FCVTSD  F2, F2
-	FADDD   F2, F16
-	FMADDD  F2, F20, F0, F20	// F20 = xh·dy + F20
-	FMOVS.P 4(R16), F0
-	FMOVS.P 4(R21), F2
-	FSUBS   F24, F0, F0
-	FMULS   F26, F0, F0	// xh
-	FCVTSD  F0, F0
-	FCVTSD  F2, F2
-	FADDD   F2, F16
-	FMADDD  F2, F20, F0, F20	// F20 = xh·dy + F20
-	FMOVS.P 4(R17), F0
-	FMOVS.P 4(R22), F2
-	FSUBS   F24, F0, F0
-	FMULS   F26, F0, F0	// xh
-	FCVTSD  F0, F0
-	FCVTSD  F2, F2
-	FADDD   F2, F16
-	FMADDD  F2, F20, F0, F20	// F20 = xh·dy + F20
-	FMOVS.P 4(R19), F0
-	FMOVS.P 4(R23), F2
-	FSUBS   F24, F0, F0
-	FMULS   F26, F0, F0	// xh
-	FCVTSD  F0, F0
-	FCVTSD  F2, F2
-	FADDD   F2, F16
-	FMADDD  F2, F20, F0, F20	// F20 = xh·dy + F20
+	GS_COL(R15, R20)
+	GS_COL(R16, R21)
+	GS_COL(R17, R22)
+	GS_COL(R19, R23)
 	FMOVD.P F16, 8(R10)
 	FMOVD.P F20, 8(R11)
 	SUB     $1, R14
@@ -883,12 +694,7 @@ gs_g4_next:
 
 gs_rows1: // the last n mod 4 rows, one at a time
 	CBZ  R6, gs_done
-	MOVD R0, R10
-	MOVD R1, R11
-	MOVD R4, R12
-	MOVD R5, R13
-	MOVD R3, R15
-	MOVD R2, R20
+	GS_START
 	MOVD R7, R14
 
 gs_g1: // body: 8 columns
@@ -898,28 +704,7 @@ gs_g1: // body: 8 columns
 	VLD1 (R11), [V20.D2, V21.D2, V22.D2, V23.D2]
 	VLD1.P 32(R12), [V24.S4, V25.S4]
 	VLD1.P 32(R13), [V26.S4, V27.S4]
-	VLD1.P 32(R15), [V0.S4, V1.S4]
-	VLD1.P 32(R20), [V2.S4, V3.S4]
-	WORD $0x4eb8d400 // FSUB V0.4S, V0.4S, V24.4S
-	WORD $0x4eb9d421 // FSUB V1.4S, V1.4S, V25.4S
-	WORD $0x6e3adc00 // FMUL V0.4S, V0.4S, V26.4S
-	WORD $0x6e3bdc21 // FMUL V1.4S, V1.4S, V27.4S
-	WORD $0x0e617844 // FCVTL V4.2D, V2.2S
-	WORD $0x4e617845 // FCVTL2 V5.2D, V2.4S
-	WORD $0x0e617866 // FCVTL V6.2D, V3.2S
-	WORD $0x4e617867 // FCVTL2 V7.2D, V3.4S
-	WORD $0x0e617808 // FCVTL V8.2D, V0.2S
-	WORD $0x4e617809 // FCVTL2 V9.2D, V0.4S
-	WORD $0x0e61782a // FCVTL V10.2D, V1.2S
-	WORD $0x4e61782b // FCVTL2 V11.2D, V1.4S
-	WORD $0x4e64d610 // FADD V16.2D, V16.2D, V4.2D
-	WORD $0x4e65d631 // FADD V17.2D, V17.2D, V5.2D
-	WORD $0x4e66d652 // FADD V18.2D, V18.2D, V6.2D
-	WORD $0x4e67d673 // FADD V19.2D, V19.2D, V7.2D
-	VFMLA  V8.D2, V4.D2, V20.D2	// sdyxh += dy·xh (exact product)
-	VFMLA  V9.D2, V5.D2, V21.D2
-	VFMLA  V10.D2, V6.D2, V22.D2
-	VFMLA  V11.D2, V7.D2, V23.D2
+	GS_ROW(R15, R20)
 	VST1.P [V16.D2, V17.D2, V18.D2, V19.D2], 64(R10)
 	VST1.P [V20.D2, V21.D2, V22.D2, V23.D2], 64(R11)
 	SUB  $8, R14
@@ -931,14 +716,7 @@ gs_g1_tail: // tail: the c mod 8 columns, one at a time
 	FMOVD   (R11), F20
 	FMOVS.P 4(R12), F24
 	FMOVS.P 4(R13), F26
-	FMOVS.P 4(R15), F0
-	FMOVS.P 4(R20), F2
-	FSUBS   F24, F0, F0
-	FMULS   F26, F0, F0	// xh
-	FCVTSD  F0, F0
-	FCVTSD  F2, F2
-	FADDD   F2, F16
-	FMADDD  F2, F20, F0, F20	// F20 = xh·dy + F20
+	GS_COL(R15, R20)
 	FMOVD.P F16, 8(R10)
 	FMOVD.P F20, 8(R11)
 	SUB     $1, R14
@@ -959,22 +737,8 @@ gs_planes: // NCHW
 
 gs_ch:
 	CBZ     R7, gs_done
-	VEOR V16.B16, V16.B16, V16.B16
-	VEOR V17.B16, V17.B16, V17.B16
-	VEOR V18.B16, V18.B16, V18.B16
-	VEOR V19.B16, V19.B16, V19.B16
-	VEOR V20.B16, V20.B16, V20.B16
-	VEOR V21.B16, V21.B16, V21.B16
-	VEOR V22.B16, V22.B16, V22.B16
-	VEOR V23.B16, V23.B16, V23.B16
-	VEOR V24.B16, V24.B16, V24.B16
-	VEOR V25.B16, V25.B16, V25.B16
-	VEOR V26.B16, V26.B16, V26.B16
-	VEOR V27.B16, V27.B16, V27.B16
-	VEOR V28.B16, V28.B16, V28.B16
-	VEOR V29.B16, V29.B16, V29.B16
-	VEOR V30.B16, V30.B16, V30.B16
-	VEOR V31.B16, V31.B16, V31.B16
+	LANES_ZERO(V16, V17, V18, V19, V20, V21, V22, V23)	// sdy
+	LANES_ZERO(V24, V25, V26, V27, V28, V29, V30, V31)	// sdyxh
 	VLD1R.P 4(R4), [V12.S4]	// mean[ch]
 	VLD1R.P 4(R5), [V13.S4]	// rstd[ch]
 	MOVD    R3, R12
@@ -1037,10 +801,8 @@ gs_run16: // body: 16 elements, one per lane
 gs_run_tail: // tail: hw mod 16 elements into lanes 0.. on the stack
 	ADDS $16, R17
 	BEQ  gs_run_next
-	VST1 [V16.D2, V17.D2, V18.D2, V19.D2], (R25)
-	VST1 [V20.D2, V21.D2, V22.D2, V23.D2], (R24)
-	VST1 [V24.D2, V25.D2, V26.D2, V27.D2], (R23)
-	VST1 [V28.D2, V29.D2, V30.D2, V31.D2], (R22)
+	LANES_STORE(R25, R24, V16, V17, V18, V19, V20, V21, V22, V23)	// sdy
+	LANES_STORE(R23, R22, V24, V25, V26, V27, V28, V29, V30, V31)	// sdyxh
 	MOVD R25, R19
 
 gs_tail1:
@@ -1059,10 +821,8 @@ gs_tail1:
 	ADD     $8, R19
 	SUBS    $1, R17
 	BNE     gs_tail1
-	VLD1 (R25), [V16.D2, V17.D2, V18.D2, V19.D2]
-	VLD1 (R24), [V20.D2, V21.D2, V22.D2, V23.D2]
-	VLD1 (R23), [V24.D2, V25.D2, V26.D2, V27.D2]
-	VLD1 (R22), [V28.D2, V29.D2, V30.D2, V31.D2]
+	LANES_LOAD(R25, R24, V16, V17, V18, V19, V20, V21, V22, V23)
+	LANES_LOAD(R23, R22, V24, V25, V26, V27, V28, V29, V30, V31)
 
 gs_run_next:
 	ADD R9, R12, R12
@@ -1071,22 +831,8 @@ gs_run_next:
 	B   gs_run
 
 gs_tree:
-	WORD $0x4e74d610 // FADD V16.2D, V16.2D, V20.2D
-	WORD $0x4e75d631 // FADD V17.2D, V17.2D, V21.2D
-	WORD $0x4e76d652 // FADD V18.2D, V18.2D, V22.2D
-	WORD $0x4e77d673 // FADD V19.2D, V19.2D, V23.2D
-	WORD $0x4e72d610 // FADD V16.2D, V16.2D, V18.2D
-	WORD $0x4e73d631 // FADD V17.2D, V17.2D, V19.2D
-	WORD $0x4e71d610 // FADD V16.2D, V16.2D, V17.2D
-	WORD $0x7e70da10 // FADDP D16, V16.2D
-	WORD $0x4e7cd718 // FADD V24.2D, V24.2D, V28.2D
-	WORD $0x4e7dd739 // FADD V25.2D, V25.2D, V29.2D
-	WORD $0x4e7ed75a // FADD V26.2D, V26.2D, V30.2D
-	WORD $0x4e7fd77b // FADD V27.2D, V27.2D, V31.2D
-	WORD $0x4e7ad718 // FADD V24.2D, V24.2D, V26.2D
-	WORD $0x4e7bd739 // FADD V25.2D, V25.2D, V27.2D
-	WORD $0x4e79d718 // FADD V24.2D, V24.2D, V25.2D
-	WORD $0x7e70db18 // FADDP D24, V24.2D
+	TREE_V16	// Σ dy in D16
+	TREE_V24	// Σ dy·xh in D24
 	FMOVD.P F16, 8(R0)
 	FMOVD.P F24, 8(R1)
 	ADD     R10, R3, R3
@@ -1096,6 +842,18 @@ gs_tree:
 
 gs_done:
 	RET
+
+// IG_START: the cursors to the start of a row: R12, R13, R14 = x, dy, dx,
+// R15, R16, R17, R19, R20 = mean, rstd, α, k1, k2.
+#define IG_START \
+	MOVD R2, R12 \
+	MOVD R1, R13 \
+	MOVD R0, R14 \
+	MOVD R3, R15 \
+	MOVD R4, R16 \
+	MOVD R5, R17 \
+	MOVD R6, R19 \
+	MOVD R7, R20
 
 // func batchNormInputGradNEON(dx, dy, x, mean, rstd, alpha, k1, k2 *float32, n, c, hw, stride int)
 //
@@ -1128,14 +886,7 @@ TEXT ·batchNormInputGradNEON(SB), NOSPLIT, $0-96
 
 ig_row: // NC
 	CBZ  R8, ig_done
-	MOVD R2, R12
-	MOVD R1, R13
-	MOVD R0, R14
-	MOVD R3, R15
-	MOVD R4, R16
-	MOVD R5, R17
-	MOVD R6, R19
-	MOVD R7, R20
+	IG_START
 	SUBS $16, R9, R21
 	BLT  ig_cols4
 
@@ -1222,14 +973,7 @@ ig_row_next:
 
 ig_prow: // NCHW
 	CBZ  R8, ig_done
-	MOVD R2, R12
-	MOVD R1, R13
-	MOVD R0, R14
-	MOVD R3, R15
-	MOVD R4, R16
-	MOVD R5, R17
-	MOVD R6, R19
-	MOVD R7, R20
+	IG_START
 	MOVD R9, R22
 
 ig_pch:

@@ -1,6 +1,7 @@
 //go:build !purego && !noasm
 
 #include "textflag.h"
+#include "reduce_arm64.h"
 
 // NEON BNP transform (kernels/bnp.go), bit-identical to kernels.BNPDense and
 // to bnpDenseAVX2: one IEEE instruction per operation of the reference, in
@@ -16,6 +17,54 @@
 // float64 conversion of μ), then a last odd row alone. The last n mod 16
 // columns of a row use the scalar forms (FMADD, FMUL, FCVT, FMADD) on the
 // lanes stored to the stack.
+
+// PAIR_HALF(A0-A3, B0-B3): 8 columns of both rows, the body's half: u = fma(−gb,
+// μ, G)·r stored into G for rows A and B, then row A's lanes A0-A3 and row
+// B's lanes B0-B3 (lanes 0-7 or 8-15) += u·μ in float64. Advances R0, R10,
+// R6, R7 by 8 columns.
+#define PAIR_HALF(A0, A1, A2, A3, B0, B1, B2, B3) \
+	VLD1   (R0), [V0.S4, V1.S4]	/* G, row A */ \
+	VLD1   (R10), [V2.S4, V3.S4]	/* G, row B */ \
+	VLD1.P 32(R6), [V4.S4, V5.S4]	/* μ */ \
+	VLD1.P 32(R7), [V6.S4, V7.S4]	/* r */ \
+	VFMLA  V14.S4, V4.S4, V0.S4	/* fma(−gb, μ, G) */ \
+	VFMLA  V14.S4, V5.S4, V1.S4 \
+	VFMLA  V15.S4, V4.S4, V2.S4 \
+	VFMLA  V15.S4, V5.S4, V3.S4 \
+	WORD $0x6e26dc00 /* FMUL V0.4S, V0.4S, V6.4S */ \
+	WORD $0x6e27dc21 /* FMUL V1.4S, V1.4S, V7.4S */ \
+	WORD $0x6e26dc42 /* FMUL V2.4S, V2.4S, V6.4S */ \
+	WORD $0x6e27dc63 /* FMUL V3.4S, V3.4S, V7.4S */ \
+	VST1.P [V0.S4, V1.S4], 32(R0) \
+	VST1.P [V2.S4, V3.S4], 32(R10) \
+	WORD $0x0e617888 /* FCVTL V8.2D, V4.2S */ \
+	WORD $0x4e617889 /* FCVTL2 V9.2D, V4.4S */ \
+	WORD $0x0e6178aa /* FCVTL V10.2D, V5.2S */ \
+	WORD $0x4e6178ab /* FCVTL2 V11.2D, V5.4S */ \
+	WORD $0x0e61780c /* FCVTL V12.2D, V0.2S */ \
+	WORD $0x4e61780d /* FCVTL2 V13.2D, V0.4S */ \
+	VFMLA  V8.D2, V12.D2, A0.D2	/* lanes += u·μ */ \
+	VFMLA  V9.D2, V13.D2, A1.D2 \
+	WORD $0x0e61782c /* FCVTL V12.2D, V1.2S */ \
+	WORD $0x4e61782d /* FCVTL2 V13.2D, V1.4S */ \
+	VFMLA  V10.D2, V12.D2, A2.D2 \
+	VFMLA  V11.D2, V13.D2, A3.D2 \
+	WORD $0x0e61784c /* FCVTL V12.2D, V2.2S */ \
+	WORD $0x4e61784d /* FCVTL2 V13.2D, V2.4S */ \
+	VFMLA  V8.D2, V12.D2, B0.D2 \
+	VFMLA  V9.D2, V13.D2, B1.D2 \
+	WORD $0x0e61786c /* FCVTL V12.2D, V3.2S */ \
+	WORD $0x4e61786d /* FCVTL2 V13.2D, V3.4S */ \
+	VFMLA  V10.D2, V12.D2, B2.D2 \
+	VFMLA  V11.D2, V13.D2, B3.D2
+
+// GB_UPDATE(S): gb[i] = float32(float64(gb[i]) − S), R1 advances to gb[i+1].
+#define GB_UPDATE(S) \
+	FMOVS   (R1), F0 \
+	FCVTSD  F0, F0 \
+	FSUBD   S, F0, F0 \
+	FCVTDS  F0, F0 \
+	FMOVS.P F0, 4(R1)
 
 // func bnpDenseNEON(gw, gb, mu, r *float32, m, n int)
 //
@@ -63,106 +112,24 @@ bnp_pair:
 	FNEGS F15, F15	// −gb[B]
 	VDUP  V14.S[0], V14.S4
 	VDUP  V15.S[0], V15.S4
-	VEOR V16.B16, V16.B16, V16.B16
-	VEOR V17.B16, V17.B16, V17.B16
-	VEOR V18.B16, V18.B16, V18.B16
-	VEOR V19.B16, V19.B16, V19.B16
-	VEOR V20.B16, V20.B16, V20.B16
-	VEOR V21.B16, V21.B16, V21.B16
-	VEOR V22.B16, V22.B16, V22.B16
-	VEOR V23.B16, V23.B16, V23.B16
-	VEOR V24.B16, V24.B16, V24.B16
-	VEOR V25.B16, V25.B16, V25.B16
-	VEOR V26.B16, V26.B16, V26.B16
-	VEOR V27.B16, V27.B16, V27.B16
-	VEOR V28.B16, V28.B16, V28.B16
-	VEOR V29.B16, V29.B16, V29.B16
-	VEOR V30.B16, V30.B16, V30.B16
-	VEOR V31.B16, V31.B16, V31.B16
+	LANES_ZERO(V16, V17, V18, V19, V20, V21, V22, V23)
+	LANES_ZERO(V24, V25, V26, V27, V28, V29, V30, V31)
 	MOVD  R2, R6
 	MOVD  R3, R7
 	SUBS  $16, R5, R8
 	BLT   bnp_pair_tail
 
 bnp_pair_block: // body: 16 columns of both rows, in two halves of 8
-	VLD1   (R0), [V0.S4, V1.S4]	// G, row A
-	VLD1   (R10), [V2.S4, V3.S4]	// G, row B
-	VLD1.P 32(R6), [V4.S4, V5.S4]	// μ
-	VLD1.P 32(R7), [V6.S4, V7.S4]	// r
-	VFMLA  V14.S4, V4.S4, V0.S4	// fma(−gb, μ, G)
-	VFMLA  V14.S4, V5.S4, V1.S4
-	VFMLA  V15.S4, V4.S4, V2.S4
-	VFMLA  V15.S4, V5.S4, V3.S4
-	WORD $0x6e26dc00 // FMUL V0.4S, V0.4S, V6.4S
-	WORD $0x6e27dc21 // FMUL V1.4S, V1.4S, V7.4S
-	WORD $0x6e26dc42 // FMUL V2.4S, V2.4S, V6.4S
-	WORD $0x6e27dc63 // FMUL V3.4S, V3.4S, V7.4S
-	VST1.P [V0.S4, V1.S4], 32(R0)
-	VST1.P [V2.S4, V3.S4], 32(R10)
-	WORD $0x0e617888 // FCVTL V8.2D, V4.2S
-	WORD $0x4e617889 // FCVTL2 V9.2D, V4.4S
-	WORD $0x0e6178aa // FCVTL V10.2D, V5.2S
-	WORD $0x4e6178ab // FCVTL2 V11.2D, V5.4S
-	WORD $0x0e61780c // FCVTL V12.2D, V0.2S
-	WORD $0x4e61780d // FCVTL2 V13.2D, V0.4S
-	VFMLA  V8.D2, V12.D2, V16.D2	// lanes += u·μ
-	VFMLA  V9.D2, V13.D2, V17.D2
-	WORD $0x0e61782c // FCVTL V12.2D, V1.2S
-	WORD $0x4e61782d // FCVTL2 V13.2D, V1.4S
-	VFMLA  V10.D2, V12.D2, V18.D2
-	VFMLA  V11.D2, V13.D2, V19.D2
-	WORD $0x0e61784c // FCVTL V12.2D, V2.2S
-	WORD $0x4e61784d // FCVTL2 V13.2D, V2.4S
-	VFMLA  V8.D2, V12.D2, V24.D2
-	VFMLA  V9.D2, V13.D2, V25.D2
-	WORD $0x0e61786c // FCVTL V12.2D, V3.2S
-	WORD $0x4e61786d // FCVTL2 V13.2D, V3.4S
-	VFMLA  V10.D2, V12.D2, V26.D2
-	VFMLA  V11.D2, V13.D2, V27.D2
-	VLD1   (R0), [V0.S4, V1.S4]
-	VLD1   (R10), [V2.S4, V3.S4]
-	VLD1.P 32(R6), [V4.S4, V5.S4]
-	VLD1.P 32(R7), [V6.S4, V7.S4]
-	VFMLA  V14.S4, V4.S4, V0.S4
-	VFMLA  V14.S4, V5.S4, V1.S4
-	VFMLA  V15.S4, V4.S4, V2.S4
-	VFMLA  V15.S4, V5.S4, V3.S4
-	WORD $0x6e26dc00 // FMUL V0.4S, V0.4S, V6.4S
-	WORD $0x6e27dc21 // FMUL V1.4S, V1.4S, V7.4S
-	WORD $0x6e26dc42 // FMUL V2.4S, V2.4S, V6.4S
-	WORD $0x6e27dc63 // FMUL V3.4S, V3.4S, V7.4S
-	VST1.P [V0.S4, V1.S4], 32(R0)
-	VST1.P [V2.S4, V3.S4], 32(R10)
-	WORD $0x0e617888 // FCVTL V8.2D, V4.2S
-	WORD $0x4e617889 // FCVTL2 V9.2D, V4.4S
-	WORD $0x0e6178aa // FCVTL V10.2D, V5.2S
-	WORD $0x4e6178ab // FCVTL2 V11.2D, V5.4S
-	WORD $0x0e61780c // FCVTL V12.2D, V0.2S
-	WORD $0x4e61780d // FCVTL2 V13.2D, V0.4S
-	VFMLA  V8.D2, V12.D2, V20.D2
-	VFMLA  V9.D2, V13.D2, V21.D2
-	WORD $0x0e61782c // FCVTL V12.2D, V1.2S
-	WORD $0x4e61782d // FCVTL2 V13.2D, V1.4S
-	VFMLA  V10.D2, V12.D2, V22.D2
-	VFMLA  V11.D2, V13.D2, V23.D2
-	WORD $0x0e61784c // FCVTL V12.2D, V2.2S
-	WORD $0x4e61784d // FCVTL2 V13.2D, V2.4S
-	VFMLA  V8.D2, V12.D2, V28.D2
-	VFMLA  V9.D2, V13.D2, V29.D2
-	WORD $0x0e61786c // FCVTL V12.2D, V3.2S
-	WORD $0x4e61786d // FCVTL2 V13.2D, V3.4S
-	VFMLA  V10.D2, V12.D2, V30.D2
-	VFMLA  V11.D2, V13.D2, V31.D2
+	PAIR_HALF(V16, V17, V18, V19, V24, V25, V26, V27)	// columns 0-7 → lanes 0-7
+	PAIR_HALF(V20, V21, V22, V23, V28, V29, V30, V31)	// columns 8-15 → lanes 8-15
 	SUBS   $16, R8
 	BGE    bnp_pair_block
 
 bnp_pair_tail: // tail: the last n mod 16 columns of both rows
 	ADDS $16, R8
 	BEQ  bnp_pair_sum
-	VST1 [V16.D2, V17.D2, V18.D2, V19.D2], (R20)
-	VST1 [V20.D2, V21.D2, V22.D2, V23.D2], (R21)
-	VST1 [V24.D2, V25.D2, V26.D2, V27.D2], (R22)
-	VST1 [V28.D2, V29.D2, V30.D2, V31.D2], (R23)
+	LANES_STORE(R20, R21, V16, V17, V18, V19, V20, V21, V22, V23)	// row A
+	LANES_STORE(R22, R23, V24, V25, V26, V27, V28, V29, V30, V31)	// row B
 	MOVD R20, R9
 
 bnp_pair_tail1:
@@ -188,38 +155,14 @@ bnp_pair_tail1:
 	ADD     $8, R9
 	SUBS    $1, R8
 	BNE     bnp_pair_tail1
-	VLD1 (R20), [V16.D2, V17.D2, V18.D2, V19.D2]
-	VLD1 (R21), [V20.D2, V21.D2, V22.D2, V23.D2]
-	VLD1 (R22), [V24.D2, V25.D2, V26.D2, V27.D2]
-	VLD1 (R23), [V28.D2, V29.D2, V30.D2, V31.D2]
+	LANES_LOAD(R20, R21, V16, V17, V18, V19, V20, V21, V22, V23)
+	LANES_LOAD(R22, R23, V24, V25, V26, V27, V28, V29, V30, V31)
 
 bnp_pair_sum: // both rows' trees; gb = float32(float64(gb) − S)
-	WORD $0x4e74d610 // FADD V16.2D, V16.2D, V20.2D
-	WORD $0x4e75d631 // FADD V17.2D, V17.2D, V21.2D
-	WORD $0x4e76d652 // FADD V18.2D, V18.2D, V22.2D
-	WORD $0x4e77d673 // FADD V19.2D, V19.2D, V23.2D
-	WORD $0x4e72d610 // FADD V16.2D, V16.2D, V18.2D
-	WORD $0x4e73d631 // FADD V17.2D, V17.2D, V19.2D
-	WORD $0x4e71d610 // FADD V16.2D, V16.2D, V17.2D
-	WORD $0x7e70da10 // FADDP D16, V16.2D
-	WORD $0x4e7cd718 // FADD V24.2D, V24.2D, V28.2D
-	WORD $0x4e7dd739 // FADD V25.2D, V25.2D, V29.2D
-	WORD $0x4e7ed75a // FADD V26.2D, V26.2D, V30.2D
-	WORD $0x4e7fd77b // FADD V27.2D, V27.2D, V31.2D
-	WORD $0x4e7ad718 // FADD V24.2D, V24.2D, V26.2D
-	WORD $0x4e7bd739 // FADD V25.2D, V25.2D, V27.2D
-	WORD $0x4e79d718 // FADD V24.2D, V24.2D, V25.2D
-	WORD $0x7e70db18 // FADDP D24, V24.2D
-	FMOVS   (R1), F0
-	FCVTSD  F0, F0
-	FSUBD   F16, F0, F0
-	FCVTDS  F0, F0
-	FMOVS.P F0, 4(R1)
-	FMOVS   (R1), F0
-	FCVTSD  F0, F0
-	FSUBD   F24, F0, F0
-	FCVTDS  F0, F0
-	FMOVS.P F0, 4(R1)
+	TREE_V16	// row A: S in D16
+	TREE_V24	// row B: S in D24
+	GB_UPDATE(F16)	// row A
+	GB_UPDATE(F24)	// row B
 	MOVD    R10, R0	// the next pair starts after row B
 	SUB     $2, R4
 	B       bnp_pair
@@ -229,14 +172,7 @@ bnp_single: // the last row when m is odd
 	FMOVS (R1), F30
 	FNEGS F30, F31	// −gb, exact
 	VDUP  V31.S[0], V31.S4
-	VEOR V16.B16, V16.B16, V16.B16
-	VEOR V17.B16, V17.B16, V17.B16
-	VEOR V18.B16, V18.B16, V18.B16
-	VEOR V19.B16, V19.B16, V19.B16
-	VEOR V20.B16, V20.B16, V20.B16
-	VEOR V21.B16, V21.B16, V21.B16
-	VEOR V22.B16, V22.B16, V22.B16
-	VEOR V23.B16, V23.B16, V23.B16
+	LANES_ZERO(V16, V17, V18, V19, V20, V21, V22, V23)
 	MOVD  R2, R6
 	MOVD  R3, R7
 	SUBS  $16, R5, R8
@@ -285,8 +221,7 @@ bnp_block: // body: 16 columns
 bnp_tail: // tail: the last n mod 16 columns into lanes 0.. on the stack
 	ADDS $16, R8
 	BEQ  bnp_sum
-	VST1 [V16.D2, V17.D2, V18.D2, V19.D2], (R20)
-	VST1 [V20.D2, V21.D2, V22.D2, V23.D2], (R21)
+	LANES_STORE(R20, R21, V16, V17, V18, V19, V20, V21, V22, V23)
 	MOVD R20, R9
 
 bnp_tail1:
@@ -298,23 +233,13 @@ bnp_tail1:
 	FMOVS.P F0, 4(R0)
 	FCVTSD  F0, F0
 	FCVTSD  F1, F1
-	FMOVD   (R9), F3
-	FMADDD  F1, F3, F0, F3	// F3 = u·μ + F3
-	FMOVD.P F3, 8(R9)
+	LANE_FMA(R9, F1, F0, F3)	// lane = u·μ + lane
 	SUBS    $1, R8
 	BNE     bnp_tail1
-	VLD1 (R20), [V16.D2, V17.D2, V18.D2, V19.D2]
-	VLD1 (R21), [V20.D2, V21.D2, V22.D2, V23.D2]
+	LANES_LOAD(R20, R21, V16, V17, V18, V19, V20, V21, V22, V23)
 
 bnp_sum: // gb = float32(float64(gb) − S)
-	WORD $0x4e74d610 // FADD V16.2D, V16.2D, V20.2D
-	WORD $0x4e75d631 // FADD V17.2D, V17.2D, V21.2D
-	WORD $0x4e76d652 // FADD V18.2D, V18.2D, V22.2D
-	WORD $0x4e77d673 // FADD V19.2D, V19.2D, V23.2D
-	WORD $0x4e72d610 // FADD V16.2D, V16.2D, V18.2D
-	WORD $0x4e73d631 // FADD V17.2D, V17.2D, V19.2D
-	WORD $0x4e71d610 // FADD V16.2D, V16.2D, V17.2D
-	WORD $0x7e70da10 // FADDP D16, V16.2D
+	TREE_V16
 	FCVTSD  F30, F30
 	FSUBD   F16, F30, F30
 	FCVTDS  F30, F30

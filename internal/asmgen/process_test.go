@@ -8,14 +8,22 @@ import (
 )
 
 // TestRepoAssembly checks every WORD line of the repository's *_arm64.s
-// files: each must carry an instruction comment that parses, and its value
-// must be that instruction's encoding. Fix mismatches with
+// files and the *_arm64.h files they include: each must carry an instruction
+// comment that parses, and its value must be that instruction's encoding.
+// Fix mismatches with
 //
-//	go run ./internal/asmgen -w *_arm64.s
+//	go run ./internal/asmgen -w *_arm64.s *_arm64.h
 func TestRepoAssembly(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("..", "..", "*_arm64.s"))
-	if err != nil {
-		t.Fatal(err)
+	var files []string
+	for _, pattern := range []string{"*_arm64.s", "*_arm64.h"} {
+		m, err := filepath.Glob(filepath.Join("..", "..", pattern))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, m...)
+	}
+	if len(files) == 0 {
+		t.Fatal("no *_arm64.s files found in the repository root")
 	}
 	words := 0
 	for _, name := range files {
@@ -29,7 +37,7 @@ func TestRepoAssembly(t *testing.T) {
 			t.Errorf("%s:%d: %s", filepath.Base(name), p.Line, p.Msg)
 		}
 	}
-	t.Logf("checked %d WORD lines in %d *_arm64.s files", words, len(files))
+	t.Logf("checked %d WORD lines in %d *_arm64.s and *_arm64.h files", words, len(files))
 }
 
 func TestProcess(t *testing.T) {
