@@ -26,14 +26,186 @@
 // Registers common to the optimizer kernels: R8 = params, R9 = flags,
 // R12 = L1 mode, R5 = elements left, R11 = 1 while the tail runs,
 // R24 = r, R25 = frame slots, R19-R22 = the real output pointers during the
-// tail, R13-R16 = copy loop.
+// tail, R13-R16 = copy loop. V0-V3 = p, V4-V7 = g, V20 = gs, V21 = λc,
+// V31 = λ1/tl1 (Adam, RMSProp, AdaGrad); the coupled L1 block uses V12-V15 as
+// temps, and the decoupled one finds d (the step's denominator) in V16-V19
+// and uses V4-V7 as temps.
+//
+// The blocks shared by the kernels are the macros below. A WORD line in a
+// macro carries its instruction as /* … */ before the line continuation (a
+// // comment would end the macro). Labels are macro arguments, so every
+// kernel's expansion has its own.
+
+// GRAD_WD: g = fma(λc, p, g·gs), the gradient every optimizer starts from
+// (gradient scale V20, coupled weight decay V21).
+#define GRAD_WD \
+	WORD $0x6e34dc84 /* FMUL V4.4S, V4.4S, V20.4S */ \
+	WORD $0x6e34dca5 /* FMUL V5.4S, V5.4S, V20.4S */ \
+	WORD $0x6e34dcc6 /* FMUL V6.4S, V6.4S, V20.4S */ \
+	WORD $0x6e34dce7 /* FMUL V7.4S, V7.4S, V20.4S */ \
+	WORD $0x4e35cc04 /* FMLA V4.4S, V0.4S, V21.4S */ \
+	WORD $0x4e35cc25 /* FMLA V5.4S, V1.4S, V21.4S */ \
+	WORD $0x4e35cc46 /* FMLA V6.4S, V2.4S, V21.4S */ \
+	WORD $0x4e35cc67 /* FMLA V7.4S, V3.4S, V21.4S */
+
+// COUPLED_L1(resume): for L1 mode 1, g = fma(λ1, sign(p), g) (temps
+// V12-V15); then, for every mode, B resume.
+#define COUPLED_L1(resume) \
+	CMP    $1, R12 \
+	BNE    resume \
+	WORD $0x4ea0c80c /* FCMGT V12.4S, V0.4S, #0.0 */ \
+	WORD $0x4ea0e80d /* FCMLT V13.4S, V0.4S, #0.0 */ \
+	WORD $0x6eac85ac /* SUB V12.4S, V13.4S, V12.4S */ \
+	WORD $0x4e21d98c /* SCVTF V12.4S, V12.4S */ \
+	WORD $0x4e3fcd84 /* FMLA V4.4S, V12.4S, V31.4S */ \
+	WORD $0x4ea0c82e /* FCMGT V14.4S, V1.4S, #0.0 */ \
+	WORD $0x4ea0e82f /* FCMLT V15.4S, V1.4S, #0.0 */ \
+	WORD $0x6eae85ee /* SUB V14.4S, V15.4S, V14.4S */ \
+	WORD $0x4e21d9ce /* SCVTF V14.4S, V14.4S */ \
+	WORD $0x4e3fcdc5 /* FMLA V5.4S, V14.4S, V31.4S */ \
+	WORD $0x4ea0c84c /* FCMGT V12.4S, V2.4S, #0.0 */ \
+	WORD $0x4ea0e84d /* FCMLT V13.4S, V2.4S, #0.0 */ \
+	WORD $0x6eac85ac /* SUB V12.4S, V13.4S, V12.4S */ \
+	WORD $0x4e21d98c /* SCVTF V12.4S, V12.4S */ \
+	WORD $0x4e3fcd86 /* FMLA V6.4S, V12.4S, V31.4S */ \
+	WORD $0x4ea0c86e /* FCMGT V14.4S, V3.4S, #0.0 */ \
+	WORD $0x4ea0e86f /* FCMLT V15.4S, V3.4S, #0.0 */ \
+	WORD $0x6eae85ee /* SUB V14.4S, V15.4S, V14.4S */ \
+	WORD $0x4e21d9ce /* SCVTF V14.4S, V14.4S */ \
+	WORD $0x4e3fcdc7 /* FMLA V7.4S, V14.4S, V31.4S */ \
+	B      resume
+
+// SOFT: p = SoftThreshold(p, τ), τ in V16-V19: r = Max32(0, |p|−τ);
+// r > 0 ? copysign(r, p) : r. Clobbers V4-V7 and V16-V19.
+#define SOFT \
+	WORD $0x4ea0f804 /* FABS V4.4S, V0.4S */ \
+	WORD $0x4ea0f825 /* FABS V5.4S, V1.4S */ \
+	WORD $0x4ea0f846 /* FABS V6.4S, V2.4S */ \
+	WORD $0x4ea0f867 /* FABS V7.4S, V3.4S */ \
+	WORD $0x4eb0d484 /* FSUB V4.4S, V4.4S, V16.4S */ \
+	WORD $0x4eb1d4a5 /* FSUB V5.4S, V5.4S, V17.4S */ \
+	WORD $0x4eb2d4c6 /* FSUB V6.4S, V6.4S, V18.4S */ \
+	WORD $0x4eb3d4e7 /* FSUB V7.4S, V7.4S, V19.4S */ \
+	WORD $0x4ea0e890 /* FCMLT V16.4S, V4.4S, #0.0 */ \
+	WORD $0x4ea0e8b1 /* FCMLT V17.4S, V5.4S, #0.0 */ \
+	WORD $0x4ea0e8d2 /* FCMLT V18.4S, V6.4S, #0.0 */ \
+	WORD $0x4ea0e8f3 /* FCMLT V19.4S, V7.4S, #0.0 */ \
+	WORD $0x4e701c84 /* BIC V4.16B, V4.16B, V16.16B */ \
+	WORD $0x4e711ca5 /* BIC V5.16B, V5.16B, V17.16B */ \
+	WORD $0x4e721cc6 /* BIC V6.16B, V6.16B, V18.16B */ \
+	WORD $0x4e731ce7 /* BIC V7.16B, V7.16B, V19.16B */ \
+	WORD $0x4ea0c890 /* FCMGT V16.4S, V4.4S, #0.0 */ \
+	WORD $0x4ea0c8b1 /* FCMGT V17.4S, V5.4S, #0.0 */ \
+	WORD $0x4ea0c8d2 /* FCMGT V18.4S, V6.4S, #0.0 */ \
+	WORD $0x4ea0c8f3 /* FCMGT V19.4S, V7.4S, #0.0 */ \
+	WORD $0x4f3f5610 /* SHL V16.4S, V16.4S, #31 */ \
+	WORD $0x4f3f5631 /* SHL V17.4S, V17.4S, #31 */ \
+	WORD $0x4f3f5652 /* SHL V18.4S, V18.4S, #31 */ \
+	WORD $0x4f3f5673 /* SHL V19.4S, V19.4S, #31 */ \
+	WORD $0x4e301c00 /* AND V0.16B, V0.16B, V16.16B */ \
+	WORD $0x4e311c21 /* AND V1.16B, V1.16B, V17.16B */ \
+	WORD $0x4e321c42 /* AND V2.16B, V2.16B, V18.16B */ \
+	WORD $0x4e331c63 /* AND V3.16B, V3.16B, V19.16B */ \
+	WORD $0x4ea41c00 /* ORR V0.16B, V0.16B, V4.16B */ \
+	WORD $0x4ea51c21 /* ORR V1.16B, V1.16B, V5.16B */ \
+	WORD $0x4ea61c42 /* ORR V2.16B, V2.16B, V6.16B */ \
+	WORD $0x4ea71c63 /* ORR V3.16B, V3.16B, V7.16B */
+
+// POST_L1(intrinsic, soft, store): the decoupled L1 placements after the
+// update, from the L1 mode in R12 (2 = intrinsic τ = tl1/√d, 3 = unscaled
+// τ = tl1, else none), d in V16-V19; then B store.
+#define POST_L1(intrinsic, soft, store) \
+	CMP    $2, R12 \
+	BEQ    intrinsic \
+	CMP    $3, R12 \
+	BNE    store \
+	WORD $0x4ebf1ff0 /* MOV V16.16B, V31.16B */ \
+	WORD $0x4ebf1ff1 /* MOV V17.16B, V31.16B */ \
+	WORD $0x4ebf1ff2 /* MOV V18.16B, V31.16B */ \
+	WORD $0x4ebf1ff3 /* MOV V19.16B, V31.16B */ \
+	B      soft \
+intrinsic: \
+	WORD $0x6ea1fa10 /* FSQRT V16.4S, V16.4S */ \
+	WORD $0x6ea1fa31 /* FSQRT V17.4S, V17.4S */ \
+	WORD $0x6ea1fa52 /* FSQRT V18.4S, V18.4S */ \
+	WORD $0x6ea1fa73 /* FSQRT V19.4S, V19.4S */ \
+	WORD $0x6e30fff0 /* FDIV V16.4S, V31.4S, V16.4S */ \
+	WORD $0x6e31fff1 /* FDIV V17.4S, V31.4S, V17.4S */ \
+	WORD $0x6e32fff2 /* FDIV V18.4S, V31.4S, V18.4S */ \
+	WORD $0x6e33fff3 /* FDIV V19.4S, V31.4S, V19.4S */ \
+soft: \
+	SOFT \
+	B      store
+
+// FLAGS_L1(off): R9 = the flags word at off(R8), R12 = its L1 mode (bits 8-9).
+#define FLAGS_L1(off) \
+	MOVWU  off(R8), R9 \
+	UBFX   $8, R9, $2, R12
+
+// LOOP_ENTRY(tail): R11 = 0 (not in the tail yet); R5 = n−16, and straight
+// to tail when fewer than 16 elements are left for the body.
+#define LOOP_ENTRY(tail) \
+	MOVD   ZR, R11 \
+	SUBS   $16, R5, R5 \
+	BLT    tail
+
+// Tail helpers (see Tails above). TAIL_START(copyback, done): the second
+// time through (R11 = 1) go to copyback; else R24 = r = R5+16, done if 0,
+// R25 = the frame slots.
+#define TAIL_START(copyback, done) \
+	CBNZ   R11, copyback \
+	ADD    $16, R5, R24 \
+	CBZ    R24, done \
+	ADD    $8, RSP, R25
+
+// COPY(loop): copy R13 float32 words from (R14) to (R15).
+#define COPY(loop) \
+loop: \
+	MOVWU.P 4(R14), R16 \
+	MOVW.P  R16, 4(R15) \
+	SUBS   $1, R13, R13 \
+	BNE    loop
+
+// COPY_IN(src, off, loop): the r elements at src into the slot at R25+off.
+#define COPY_IN(src, off, loop) \
+	MOVD   R24, R13 \
+	MOVD   src, R14 \
+	ADD    $off, R25, R15 \
+	COPY(loop)
+
+// COPY_OUT(off, dst, loop): the slot at R25+off back to the r elements at dst.
+#define COPY_OUT(off, dst, loop) \
+	MOVD   R24, R13 \
+	ADD    $off, R25, R14 \
+	MOVD   dst, R15 \
+	COPY(loop)
+
+// SLOTS3, SLOTS5: point R0, R1, … at the frame slots 0, 1, … (64 bytes each).
+#define SLOTS3 \
+	MOVD   R25, R0 \
+	ADD    $64, R25, R1 \
+	ADD    $128, R25, R2
+
+#define SLOTS5 \
+	SLOTS3 \
+	ADD    $192, R25, R3 \
+	ADD    $256, R25, R4
+
+// TAIL_RUN(body): run the body once more, on the slots (R5 = 0 ends the
+// loop after it; R11 = 1 sends its tail branch to the copy back).
+#define TAIL_RUN(body) \
+	MOVD   $1, R11 \
+	MOVD   ZR, R5 \
+	B      body
 
 // func adamNEON(q *kernels.AdamParams, p, grad, m, v, vmax *float32, n int)
 //
 // V20 = gs  V21 = λc  V22 = dec  V23 = β1  V24 = c1  V25 = β2  V26 = c2
-// V27 = rb2 V28 = ε   V29 = −ss  V30 = λ1/tl1
-// V0-V3 = p  V4-V7 = g (then √vm, m/d)  V8-V11 = m (then c2·g, d)
-// V12-V15 = v  V16-V19 = m' ; AMSGrad: V4-V7 = vmax, V8-V11 = mask.
+// V27 = rb2 V28 = ε   V29 = −ss  V31 = λ1/tl1
+// V0-V3 = p  V4-V7 = g (then √vm, m/d)  V8-V11 = m (then c2·g)
+// V12-V15 = m'  V16-V19 = v (then d) ; AMSGrad: V4-V7 = vmax, V8-V11 = mask.
+// v' is stored once its last reader has run (adam_denom), so d can take its
+// registers, the ones the shared POST_L1 reads.
 // Frame: 5 slots of 16 float32 (p, g, m, v, vmax) for the tail.
 TEXT ·adamNEON(SB), NOSPLIT, $320-56
 	MOVD q+0(FP), R8
@@ -54,27 +226,16 @@ TEXT ·adamNEON(SB), NOSPLIT, $320-56
 	VLD1R.P 4(R10), [V27.S4]
 	VLD1R.P 4(R10), [V28.S4]
 	VLD1R.P 4(R10), [V29.S4]
-	VLD1R.P 4(R10), [V30.S4]
-	MOVWU  44(R8), R9
-	UBFX   $8, R9, $2, R12
-	MOVD   ZR, R11
-	SUBS   $16, R5, R5
-	BLT    adam_tail
+	VLD1R.P 4(R10), [V31.S4]
+	FLAGS_L1(44)
+	LOOP_ENTRY(adam_tail)
 
 adam_body:
 	VLD1   (R0), [V0.S4, V1.S4, V2.S4, V3.S4]
 	VLD1.P 64(R1), [V4.S4, V5.S4, V6.S4, V7.S4]
 	VLD1   (R2), [V8.S4, V9.S4, V10.S4, V11.S4]
-	VLD1   (R3), [V12.S4, V13.S4, V14.S4, V15.S4]
-	// g = fma(λc, p, g·gs)
-	WORD $0x6e34dc84 // FMUL V4.4S, V4.4S, V20.4S
-	WORD $0x6e34dca5 // FMUL V5.4S, V5.4S, V20.4S
-	WORD $0x6e34dcc6 // FMUL V6.4S, V6.4S, V20.4S
-	WORD $0x6e34dce7 // FMUL V7.4S, V7.4S, V20.4S
-	WORD $0x4e35cc04 // FMLA V4.4S, V0.4S, V21.4S
-	WORD $0x4e35cc25 // FMLA V5.4S, V1.4S, V21.4S
-	WORD $0x4e35cc46 // FMLA V6.4S, V2.4S, V21.4S
-	WORD $0x4e35cc67 // FMLA V7.4S, V3.4S, V21.4S
+	VLD1   (R3), [V16.S4, V17.S4, V18.S4, V19.S4]
+	GRAD_WD
 	CBNZ   R12, adam_l1pre
 
 adam_decay:
@@ -83,46 +244,47 @@ adam_decay:
 	WORD $0x6e36dc21 // FMUL V1.4S, V1.4S, V22.4S
 	WORD $0x6e36dc42 // FMUL V2.4S, V2.4S, V22.4S
 	WORD $0x6e36dc63 // FMUL V3.4S, V3.4S, V22.4S
-	WORD $0x6e38dc90 // FMUL V16.4S, V4.4S, V24.4S
-	WORD $0x6e38dcb1 // FMUL V17.4S, V5.4S, V24.4S
-	WORD $0x6e38dcd2 // FMUL V18.4S, V6.4S, V24.4S
-	WORD $0x6e38dcf3 // FMUL V19.4S, V7.4S, V24.4S
-	WORD $0x4e37cd10 // FMLA V16.4S, V8.4S, V23.4S
-	WORD $0x4e37cd31 // FMLA V17.4S, V9.4S, V23.4S
-	WORD $0x4e37cd52 // FMLA V18.4S, V10.4S, V23.4S
-	WORD $0x4e37cd73 // FMLA V19.4S, V11.4S, V23.4S
+	WORD $0x6e38dc8c // FMUL V12.4S, V4.4S, V24.4S
+	WORD $0x6e38dcad // FMUL V13.4S, V5.4S, V24.4S
+	WORD $0x6e38dcce // FMUL V14.4S, V6.4S, V24.4S
+	WORD $0x6e38dcef // FMUL V15.4S, V7.4S, V24.4S
+	WORD $0x4e37cd0c // FMLA V12.4S, V8.4S, V23.4S
+	WORD $0x4e37cd2d // FMLA V13.4S, V9.4S, V23.4S
+	WORD $0x4e37cd4e // FMLA V14.4S, V10.4S, V23.4S
+	WORD $0x4e37cd6f // FMLA V15.4S, V11.4S, V23.4S
 	WORD $0x6e3adc88 // FMUL V8.4S, V4.4S, V26.4S
 	WORD $0x6e3adca9 // FMUL V9.4S, V5.4S, V26.4S
 	WORD $0x6e3adcca // FMUL V10.4S, V6.4S, V26.4S
 	WORD $0x6e3adceb // FMUL V11.4S, V7.4S, V26.4S
-	WORD $0x6e39dd8c // FMUL V12.4S, V12.4S, V25.4S
-	WORD $0x6e39ddad // FMUL V13.4S, V13.4S, V25.4S
-	WORD $0x6e39ddce // FMUL V14.4S, V14.4S, V25.4S
-	WORD $0x6e39ddef // FMUL V15.4S, V15.4S, V25.4S
-	WORD $0x4e24cd0c // FMLA V12.4S, V8.4S, V4.4S
-	WORD $0x4e25cd2d // FMLA V13.4S, V9.4S, V5.4S
-	WORD $0x4e26cd4e // FMLA V14.4S, V10.4S, V6.4S
-	WORD $0x4e27cd6f // FMLA V15.4S, V11.4S, V7.4S
+	WORD $0x6e39de10 // FMUL V16.4S, V16.4S, V25.4S
+	WORD $0x6e39de31 // FMUL V17.4S, V17.4S, V25.4S
+	WORD $0x6e39de52 // FMUL V18.4S, V18.4S, V25.4S
+	WORD $0x6e39de73 // FMUL V19.4S, V19.4S, V25.4S
+	WORD $0x4e24cd10 // FMLA V16.4S, V8.4S, V4.4S
+	WORD $0x4e25cd31 // FMLA V17.4S, V9.4S, V5.4S
+	WORD $0x4e26cd52 // FMLA V18.4S, V10.4S, V6.4S
+	WORD $0x4e27cd73 // FMLA V19.4S, V11.4S, V7.4S
 	TBNZ   $0, R9, adam_ams
-	WORD $0x6ea1f984 // FSQRT V4.4S, V12.4S
-	WORD $0x6ea1f9a5 // FSQRT V5.4S, V13.4S
-	WORD $0x6ea1f9c6 // FSQRT V6.4S, V14.4S
-	WORD $0x6ea1f9e7 // FSQRT V7.4S, V15.4S
+	WORD $0x6ea1fa04 // FSQRT V4.4S, V16.4S
+	WORD $0x6ea1fa25 // FSQRT V5.4S, V17.4S
+	WORD $0x6ea1fa46 // FSQRT V6.4S, V18.4S
+	WORD $0x6ea1fa67 // FSQRT V7.4S, V19.4S
 
 adam_denom:
-	// d = fma(√vm, rb2, ε); p = fma(−ss, m/d, p)
-	WORD $0x4ebc1f88 // MOV V8.16B, V28.16B
-	WORD $0x4ebc1f89 // MOV V9.16B, V28.16B
-	WORD $0x4ebc1f8a // MOV V10.16B, V28.16B
-	WORD $0x4ebc1f8b // MOV V11.16B, V28.16B
-	WORD $0x4e3bcc88 // FMLA V8.4S, V4.4S, V27.4S
-	WORD $0x4e3bcca9 // FMLA V9.4S, V5.4S, V27.4S
-	WORD $0x4e3bccca // FMLA V10.4S, V6.4S, V27.4S
-	WORD $0x4e3bcceb // FMLA V11.4S, V7.4S, V27.4S
-	WORD $0x6e28fe04 // FDIV V4.4S, V16.4S, V8.4S
-	WORD $0x6e29fe25 // FDIV V5.4S, V17.4S, V9.4S
-	WORD $0x6e2afe46 // FDIV V6.4S, V18.4S, V10.4S
-	WORD $0x6e2bfe67 // FDIV V7.4S, V19.4S, V11.4S
+	// store v'; d = fma(√vm, rb2, ε); p = fma(−ss, m/d, p)
+	VST1.P [V16.S4, V17.S4, V18.S4, V19.S4], 64(R3)
+	WORD $0x4ebc1f90 // MOV V16.16B, V28.16B
+	WORD $0x4ebc1f91 // MOV V17.16B, V28.16B
+	WORD $0x4ebc1f92 // MOV V18.16B, V28.16B
+	WORD $0x4ebc1f93 // MOV V19.16B, V28.16B
+	WORD $0x4e3bcc90 // FMLA V16.4S, V4.4S, V27.4S
+	WORD $0x4e3bccb1 // FMLA V17.4S, V5.4S, V27.4S
+	WORD $0x4e3bccd2 // FMLA V18.4S, V6.4S, V27.4S
+	WORD $0x4e3bccf3 // FMLA V19.4S, V7.4S, V27.4S
+	WORD $0x6e30fd84 // FDIV V4.4S, V12.4S, V16.4S
+	WORD $0x6e31fda5 // FDIV V5.4S, V13.4S, V17.4S
+	WORD $0x6e32fdc6 // FDIV V6.4S, V14.4S, V18.4S
+	WORD $0x6e33fde7 // FDIV V7.4S, V15.4S, V19.4S
 	WORD $0x4e3dcc80 // FMLA V0.4S, V4.4S, V29.4S
 	WORD $0x4e3dcca1 // FMLA V1.4S, V5.4S, V29.4S
 	WORD $0x4e3dccc2 // FMLA V2.4S, V6.4S, V29.4S
@@ -131,8 +293,7 @@ adam_denom:
 
 adam_store:
 	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R0)
-	VST1.P [V16.S4, V17.S4, V18.S4, V19.S4], 64(R2)
-	VST1.P [V12.S4, V13.S4, V14.S4, V15.S4], 64(R3)
+	VST1.P [V12.S4, V13.S4, V14.S4, V15.S4], 64(R2)
 	SUBS   $16, R5, R5
 	BGE    adam_body
 	B      adam_tail
@@ -140,14 +301,14 @@ adam_store:
 adam_ams:
 	// vm = Max32(vmax, v) = vmax > v ? vmax : v; vmax = vm
 	VLD1   (R4), [V4.S4, V5.S4, V6.S4, V7.S4]
-	WORD $0x6eace488 // FCMGT V8.4S, V4.4S, V12.4S
-	WORD $0x6eade4a9 // FCMGT V9.4S, V5.4S, V13.4S
-	WORD $0x6eaee4ca // FCMGT V10.4S, V6.4S, V14.4S
-	WORD $0x6eafe4eb // FCMGT V11.4S, V7.4S, V15.4S
-	WORD $0x6ee81d84 // BIF V4.16B, V12.16B, V8.16B
-	WORD $0x6ee91da5 // BIF V5.16B, V13.16B, V9.16B
-	WORD $0x6eea1dc6 // BIF V6.16B, V14.16B, V10.16B
-	WORD $0x6eeb1de7 // BIF V7.16B, V15.16B, V11.16B
+	WORD $0x6eb0e488 // FCMGT V8.4S, V4.4S, V16.4S
+	WORD $0x6eb1e4a9 // FCMGT V9.4S, V5.4S, V17.4S
+	WORD $0x6eb2e4ca // FCMGT V10.4S, V6.4S, V18.4S
+	WORD $0x6eb3e4eb // FCMGT V11.4S, V7.4S, V19.4S
+	WORD $0x6ee81e04 // BIF V4.16B, V16.16B, V8.16B
+	WORD $0x6ee91e25 // BIF V5.16B, V17.16B, V9.16B
+	WORD $0x6eea1e46 // BIF V6.16B, V18.16B, V10.16B
+	WORD $0x6eeb1e67 // BIF V7.16B, V19.16B, V11.16B
 	VST1.P [V4.S4, V5.S4, V6.S4, V7.S4], 64(R4)
 	WORD $0x6ea1f884 // FSQRT V4.4S, V4.4S
 	WORD $0x6ea1f8a5 // FSQRT V5.4S, V5.4S
@@ -156,186 +317,38 @@ adam_ams:
 	B      adam_denom
 
 adam_l1pre:
-	CMP    $1, R12
-	BNE    adam_decay
-	// g = fma(λ1, sign(p), g)
-	WORD $0x4ea0c810 // FCMGT V16.4S, V0.4S, #0.0
-	WORD $0x4ea0e811 // FCMLT V17.4S, V0.4S, #0.0
-	WORD $0x6eb08630 // SUB V16.4S, V17.4S, V16.4S
-	WORD $0x4e21da10 // SCVTF V16.4S, V16.4S
-	WORD $0x4e3ece04 // FMLA V4.4S, V16.4S, V30.4S
-	WORD $0x4ea0c832 // FCMGT V18.4S, V1.4S, #0.0
-	WORD $0x4ea0e833 // FCMLT V19.4S, V1.4S, #0.0
-	WORD $0x6eb28672 // SUB V18.4S, V19.4S, V18.4S
-	WORD $0x4e21da52 // SCVTF V18.4S, V18.4S
-	WORD $0x4e3ece45 // FMLA V5.4S, V18.4S, V30.4S
-	WORD $0x4ea0c850 // FCMGT V16.4S, V2.4S, #0.0
-	WORD $0x4ea0e851 // FCMLT V17.4S, V2.4S, #0.0
-	WORD $0x6eb08630 // SUB V16.4S, V17.4S, V16.4S
-	WORD $0x4e21da10 // SCVTF V16.4S, V16.4S
-	WORD $0x4e3ece06 // FMLA V6.4S, V16.4S, V30.4S
-	WORD $0x4ea0c872 // FCMGT V18.4S, V3.4S, #0.0
-	WORD $0x4ea0e873 // FCMLT V19.4S, V3.4S, #0.0
-	WORD $0x6eb28672 // SUB V18.4S, V19.4S, V18.4S
-	WORD $0x4e21da52 // SCVTF V18.4S, V18.4S
-	WORD $0x4e3ece47 // FMLA V7.4S, V18.4S, V30.4S
-	B      adam_decay
+	// coupled: g = fma(λ1, sign(p), g)
+	COUPLED_L1(adam_decay)
 
 adam_l1post:
-	CMP    $2, R12
-	BEQ    adam_l1intrinsic
-	CMP    $3, R12
-	BNE    adam_store
-	// unscaled: τ = tl1
-	WORD $0x4ebe1fc8 // MOV V8.16B, V30.16B
-	WORD $0x4ebe1fc9 // MOV V9.16B, V30.16B
-	WORD $0x4ebe1fca // MOV V10.16B, V30.16B
-	WORD $0x4ebe1fcb // MOV V11.16B, V30.16B
-	B      adam_soft
-adam_l1intrinsic:
-	// intrinsic: τ = tl1/√d
-	WORD $0x6ea1f908 // FSQRT V8.4S, V8.4S
-	WORD $0x6ea1f929 // FSQRT V9.4S, V9.4S
-	WORD $0x6ea1f94a // FSQRT V10.4S, V10.4S
-	WORD $0x6ea1f96b // FSQRT V11.4S, V11.4S
-	WORD $0x6e28ffc8 // FDIV V8.4S, V30.4S, V8.4S
-	WORD $0x6e29ffc9 // FDIV V9.4S, V30.4S, V9.4S
-	WORD $0x6e2affca // FDIV V10.4S, V30.4S, V10.4S
-	WORD $0x6e2bffcb // FDIV V11.4S, V30.4S, V11.4S
-adam_soft:
-	// p = SoftThreshold(p, τ): r = Max32(0, |p|−τ); r > 0 ? copysign(r, p) : r
-	WORD $0x4ea0f804 // FABS V4.4S, V0.4S
-	WORD $0x4ea0f825 // FABS V5.4S, V1.4S
-	WORD $0x4ea0f846 // FABS V6.4S, V2.4S
-	WORD $0x4ea0f867 // FABS V7.4S, V3.4S
-	WORD $0x4ea8d484 // FSUB V4.4S, V4.4S, V8.4S
-	WORD $0x4ea9d4a5 // FSUB V5.4S, V5.4S, V9.4S
-	WORD $0x4eaad4c6 // FSUB V6.4S, V6.4S, V10.4S
-	WORD $0x4eabd4e7 // FSUB V7.4S, V7.4S, V11.4S
-	WORD $0x4ea0e888 // FCMLT V8.4S, V4.4S, #0.0
-	WORD $0x4ea0e8a9 // FCMLT V9.4S, V5.4S, #0.0
-	WORD $0x4ea0e8ca // FCMLT V10.4S, V6.4S, #0.0
-	WORD $0x4ea0e8eb // FCMLT V11.4S, V7.4S, #0.0
-	WORD $0x4e681c84 // BIC V4.16B, V4.16B, V8.16B
-	WORD $0x4e691ca5 // BIC V5.16B, V5.16B, V9.16B
-	WORD $0x4e6a1cc6 // BIC V6.16B, V6.16B, V10.16B
-	WORD $0x4e6b1ce7 // BIC V7.16B, V7.16B, V11.16B
-	WORD $0x4ea0c888 // FCMGT V8.4S, V4.4S, #0.0
-	WORD $0x4ea0c8a9 // FCMGT V9.4S, V5.4S, #0.0
-	WORD $0x4ea0c8ca // FCMGT V10.4S, V6.4S, #0.0
-	WORD $0x4ea0c8eb // FCMGT V11.4S, V7.4S, #0.0
-	WORD $0x4f3f5508 // SHL V8.4S, V8.4S, #31
-	WORD $0x4f3f5529 // SHL V9.4S, V9.4S, #31
-	WORD $0x4f3f554a // SHL V10.4S, V10.4S, #31
-	WORD $0x4f3f556b // SHL V11.4S, V11.4S, #31
-	WORD $0x4e281c00 // AND V0.16B, V0.16B, V8.16B
-	WORD $0x4e291c21 // AND V1.16B, V1.16B, V9.16B
-	WORD $0x4e2a1c42 // AND V2.16B, V2.16B, V10.16B
-	WORD $0x4e2b1c63 // AND V3.16B, V3.16B, V11.16B
-	WORD $0x4ea41c00 // ORR V0.16B, V0.16B, V4.16B
-	WORD $0x4ea51c21 // ORR V1.16B, V1.16B, V5.16B
-	WORD $0x4ea61c42 // ORR V2.16B, V2.16B, V6.16B
-	WORD $0x4ea71c63 // ORR V3.16B, V3.16B, V7.16B
-	B      adam_store
+	// decoupled: p = SoftThreshold(p, τ)
+	POST_L1(adam_l1intrinsic, adam_soft, adam_store)
 
 adam_tail:
-	CBNZ   R11, adam_copyback
 	// Last r = n mod 16 = R5+16 elements: copy them into the 16-element
 	// slots of the frame, run the same body once there (R5 = 0, so the
 	// loop ends after it), copy the outputs back.
-	ADD    $16, R5, R24
-	CBZ    R24, adam_done
-	ADD    $8, RSP, R25
+	TAIL_START(adam_copyback, adam_done)
 	MOVD   R0, R19
 	MOVD   R2, R20
 	MOVD   R3, R21
 	MOVD   R4, R22
-	MOVD   R24, R13
-	MOVD   R0, R14
-	MOVD   R25, R15
-adam_in0:
-	MOVWU.P 4(R14), R16
-	MOVW.P  R16, 4(R15)
-	SUBS   $1, R13, R13
-	BNE    adam_in0
-	MOVD   R24, R13
-	MOVD   R1, R14
-	ADD    $64, R25, R15
-adam_in1:
-	MOVWU.P 4(R14), R16
-	MOVW.P  R16, 4(R15)
-	SUBS   $1, R13, R13
-	BNE    adam_in1
-	MOVD   R24, R13
-	MOVD   R2, R14
-	ADD    $128, R25, R15
-adam_in2:
-	MOVWU.P 4(R14), R16
-	MOVW.P  R16, 4(R15)
-	SUBS   $1, R13, R13
-	BNE    adam_in2
-	MOVD   R24, R13
-	MOVD   R3, R14
-	ADD    $192, R25, R15
-adam_in3:
-	MOVWU.P 4(R14), R16
-	MOVW.P  R16, 4(R15)
-	SUBS   $1, R13, R13
-	BNE    adam_in3
+	COPY_IN(R0, 0, adam_in0)
+	COPY_IN(R1, 64, adam_in1)
+	COPY_IN(R2, 128, adam_in2)
+	COPY_IN(R3, 192, adam_in3)
 	TBZ    $0, R9, adam_in4_skip
-	MOVD   R24, R13
-	MOVD   R4, R14
-	ADD    $256, R25, R15
-adam_in4:
-	MOVWU.P 4(R14), R16
-	MOVW.P  R16, 4(R15)
-	SUBS   $1, R13, R13
-	BNE    adam_in4
+	COPY_IN(R4, 256, adam_in4)
 adam_in4_skip:
-	MOVD   R25, R0
-	ADD    $64, R25, R1
-	ADD    $128, R25, R2
-	ADD    $192, R25, R3
-	ADD    $256, R25, R4
-	MOVD   $1, R11
-	MOVD   ZR, R5
-	B      adam_body
+	SLOTS5
+	TAIL_RUN(adam_body)
 
 adam_copyback:
-	MOVD   R24, R13
-	MOVD   R25, R14
-	MOVD   R19, R15
-adam_out0:
-	MOVWU.P 4(R14), R16
-	MOVW.P  R16, 4(R15)
-	SUBS   $1, R13, R13
-	BNE    adam_out0
-	MOVD   R24, R13
-	ADD    $128, R25, R14
-	MOVD   R20, R15
-adam_out2:
-	MOVWU.P 4(R14), R16
-	MOVW.P  R16, 4(R15)
-	SUBS   $1, R13, R13
-	BNE    adam_out2
-	MOVD   R24, R13
-	ADD    $192, R25, R14
-	MOVD   R21, R15
-adam_out3:
-	MOVWU.P 4(R14), R16
-	MOVW.P  R16, 4(R15)
-	SUBS   $1, R13, R13
-	BNE    adam_out3
-	TBZ    $0, R9, adam_out4_skip
-	MOVD   R24, R13
-	ADD    $256, R25, R14
-	MOVD   R22, R15
-adam_out4:
-	MOVWU.P 4(R14), R16
-	MOVW.P  R16, 4(R15)
-	SUBS   $1, R13, R13
-	BNE    adam_out4
-adam_out4_skip:
+	COPY_OUT(0, R19, adam_out0)
+	COPY_OUT(128, R20, adam_out2)
+	COPY_OUT(192, R21, adam_out3)
+	TBZ    $0, R9, adam_done
+	COPY_OUT(256, R22, adam_out4)
 
 adam_done:
 	RET
@@ -364,25 +377,14 @@ TEXT ·rmspropNEON(SB), NOSPLIT, $320-56
 	VLD1R.P 4(R10), [V25.S4]
 	VLD1R.P 4(R10), [V26.S4]
 	VLD1R.P 4(R10), [V31.S4]
-	MOVWU  32(R8), R9
-	UBFX   $8, R9, $2, R12
-	MOVD   ZR, R11
-	SUBS   $16, R5, R5
-	BLT    rms_tail
+	FLAGS_L1(32)
+	LOOP_ENTRY(rms_tail)
 
 rms_body:
 	VLD1   (R0), [V0.S4, V1.S4, V2.S4, V3.S4]
 	VLD1.P 64(R1), [V4.S4, V5.S4, V6.S4, V7.S4]
 	VLD1   (R2), [V8.S4, V9.S4, V10.S4, V11.S4]
-	// g = fma(λc, p, g·gs)
-	WORD $0x6e34dc84 // FMUL V4.4S, V4.4S, V20.4S
-	WORD $0x6e34dca5 // FMUL V5.4S, V5.4S, V20.4S
-	WORD $0x6e34dcc6 // FMUL V6.4S, V6.4S, V20.4S
-	WORD $0x6e34dce7 // FMUL V7.4S, V7.4S, V20.4S
-	WORD $0x4e35cc04 // FMLA V4.4S, V0.4S, V21.4S
-	WORD $0x4e35cc25 // FMLA V5.4S, V1.4S, V21.4S
-	WORD $0x4e35cc46 // FMLA V6.4S, V2.4S, V21.4S
-	WORD $0x4e35cc67 // FMLA V7.4S, V3.4S, V21.4S
+	GRAD_WD
 	CBNZ   R12, rms_l1pre
 
 rms_sq:
@@ -475,192 +477,43 @@ rms_mom:
 	WORD $0x4e3acdc2 // FMLA V2.4S, V14.4S, V26.4S
 	WORD $0x4e3acde3 // FMLA V3.4S, V15.4S, V26.4S
 	B      rms_post
-
 rms_l1pre:
-	CMP    $1, R12
-	BNE    rms_sq
-	// g = fma(λ1, sign(p), g)
-	WORD $0x4ea0c80c // FCMGT V12.4S, V0.4S, #0.0
-	WORD $0x4ea0e80d // FCMLT V13.4S, V0.4S, #0.0
-	WORD $0x6eac85ac // SUB V12.4S, V13.4S, V12.4S
-	WORD $0x4e21d98c // SCVTF V12.4S, V12.4S
-	WORD $0x4e3fcd84 // FMLA V4.4S, V12.4S, V31.4S
-	WORD $0x4ea0c82e // FCMGT V14.4S, V1.4S, #0.0
-	WORD $0x4ea0e82f // FCMLT V15.4S, V1.4S, #0.0
-	WORD $0x6eae85ee // SUB V14.4S, V15.4S, V14.4S
-	WORD $0x4e21d9ce // SCVTF V14.4S, V14.4S
-	WORD $0x4e3fcdc5 // FMLA V5.4S, V14.4S, V31.4S
-	WORD $0x4ea0c84c // FCMGT V12.4S, V2.4S, #0.0
-	WORD $0x4ea0e84d // FCMLT V13.4S, V2.4S, #0.0
-	WORD $0x6eac85ac // SUB V12.4S, V13.4S, V12.4S
-	WORD $0x4e21d98c // SCVTF V12.4S, V12.4S
-	WORD $0x4e3fcd86 // FMLA V6.4S, V12.4S, V31.4S
-	WORD $0x4ea0c86e // FCMGT V14.4S, V3.4S, #0.0
-	WORD $0x4ea0e86f // FCMLT V15.4S, V3.4S, #0.0
-	WORD $0x6eae85ee // SUB V14.4S, V15.4S, V14.4S
-	WORD $0x4e21d9ce // SCVTF V14.4S, V14.4S
-	WORD $0x4e3fcdc7 // FMLA V7.4S, V14.4S, V31.4S
-	B      rms_sq
+	// coupled: g = fma(λ1, sign(p), g)
+	COUPLED_L1(rms_sq)
 
 rms_l1post:
-	CMP    $2, R12
-	BEQ    rms_l1intrinsic
-	CMP    $3, R12
-	BNE    rms_store
-	// unscaled: τ = tl1
-	WORD $0x4ebf1ff0 // MOV V16.16B, V31.16B
-	WORD $0x4ebf1ff1 // MOV V17.16B, V31.16B
-	WORD $0x4ebf1ff2 // MOV V18.16B, V31.16B
-	WORD $0x4ebf1ff3 // MOV V19.16B, V31.16B
-	B      rms_soft
-rms_l1intrinsic:
-	// intrinsic: τ = tl1/√d
-	WORD $0x6ea1fa10 // FSQRT V16.4S, V16.4S
-	WORD $0x6ea1fa31 // FSQRT V17.4S, V17.4S
-	WORD $0x6ea1fa52 // FSQRT V18.4S, V18.4S
-	WORD $0x6ea1fa73 // FSQRT V19.4S, V19.4S
-	WORD $0x6e30fff0 // FDIV V16.4S, V31.4S, V16.4S
-	WORD $0x6e31fff1 // FDIV V17.4S, V31.4S, V17.4S
-	WORD $0x6e32fff2 // FDIV V18.4S, V31.4S, V18.4S
-	WORD $0x6e33fff3 // FDIV V19.4S, V31.4S, V19.4S
-rms_soft:
-	// p = SoftThreshold(p, τ): r = Max32(0, |p|−τ); r > 0 ? copysign(r, p) : r
-	WORD $0x4ea0f804 // FABS V4.4S, V0.4S
-	WORD $0x4ea0f825 // FABS V5.4S, V1.4S
-	WORD $0x4ea0f846 // FABS V6.4S, V2.4S
-	WORD $0x4ea0f867 // FABS V7.4S, V3.4S
-	WORD $0x4eb0d484 // FSUB V4.4S, V4.4S, V16.4S
-	WORD $0x4eb1d4a5 // FSUB V5.4S, V5.4S, V17.4S
-	WORD $0x4eb2d4c6 // FSUB V6.4S, V6.4S, V18.4S
-	WORD $0x4eb3d4e7 // FSUB V7.4S, V7.4S, V19.4S
-	WORD $0x4ea0e890 // FCMLT V16.4S, V4.4S, #0.0
-	WORD $0x4ea0e8b1 // FCMLT V17.4S, V5.4S, #0.0
-	WORD $0x4ea0e8d2 // FCMLT V18.4S, V6.4S, #0.0
-	WORD $0x4ea0e8f3 // FCMLT V19.4S, V7.4S, #0.0
-	WORD $0x4e701c84 // BIC V4.16B, V4.16B, V16.16B
-	WORD $0x4e711ca5 // BIC V5.16B, V5.16B, V17.16B
-	WORD $0x4e721cc6 // BIC V6.16B, V6.16B, V18.16B
-	WORD $0x4e731ce7 // BIC V7.16B, V7.16B, V19.16B
-	WORD $0x4ea0c890 // FCMGT V16.4S, V4.4S, #0.0
-	WORD $0x4ea0c8b1 // FCMGT V17.4S, V5.4S, #0.0
-	WORD $0x4ea0c8d2 // FCMGT V18.4S, V6.4S, #0.0
-	WORD $0x4ea0c8f3 // FCMGT V19.4S, V7.4S, #0.0
-	WORD $0x4f3f5610 // SHL V16.4S, V16.4S, #31
-	WORD $0x4f3f5631 // SHL V17.4S, V17.4S, #31
-	WORD $0x4f3f5652 // SHL V18.4S, V18.4S, #31
-	WORD $0x4f3f5673 // SHL V19.4S, V19.4S, #31
-	WORD $0x4e301c00 // AND V0.16B, V0.16B, V16.16B
-	WORD $0x4e311c21 // AND V1.16B, V1.16B, V17.16B
-	WORD $0x4e321c42 // AND V2.16B, V2.16B, V18.16B
-	WORD $0x4e331c63 // AND V3.16B, V3.16B, V19.16B
-	WORD $0x4ea41c00 // ORR V0.16B, V0.16B, V4.16B
-	WORD $0x4ea51c21 // ORR V1.16B, V1.16B, V5.16B
-	WORD $0x4ea61c42 // ORR V2.16B, V2.16B, V6.16B
-	WORD $0x4ea71c63 // ORR V3.16B, V3.16B, V7.16B
-	B      rms_store
+	// decoupled: p = SoftThreshold(p, τ)
+	POST_L1(rms_l1intrinsic, rms_soft, rms_store)
 
 rms_tail:
-	CBNZ   R11, rms_copyback
 	// Last r = n mod 16 = R5+16 elements: copy them into the 16-element
 	// slots of the frame, run the same body once there (R5 = 0, so the
 	// loop ends after it), copy the outputs back.
-	ADD    $16, R5, R24
-	CBZ    R24, rms_done
-	ADD    $8, RSP, R25
+	TAIL_START(rms_copyback, rms_done)
 	MOVD   R0, R19
 	MOVD   R2, R20
 	MOVD   R3, R21
 	MOVD   R4, R22
-	MOVD   R24, R13
-	MOVD   R0, R14
-	MOVD   R25, R15
-rms_in0:
-	MOVWU.P 4(R14), R16
-	MOVW.P  R16, 4(R15)
-	SUBS   $1, R13, R13
-	BNE    rms_in0
-	MOVD   R24, R13
-	MOVD   R1, R14
-	ADD    $64, R25, R15
-rms_in1:
-	MOVWU.P 4(R14), R16
-	MOVW.P  R16, 4(R15)
-	SUBS   $1, R13, R13
-	BNE    rms_in1
-	MOVD   R24, R13
-	MOVD   R2, R14
-	ADD    $128, R25, R15
-rms_in2:
-	MOVWU.P 4(R14), R16
-	MOVW.P  R16, 4(R15)
-	SUBS   $1, R13, R13
-	BNE    rms_in2
+	COPY_IN(R0, 0, rms_in0)
+	COPY_IN(R1, 64, rms_in1)
+	COPY_IN(R2, 128, rms_in2)
 	TBZ    $1, R9, rms_in3_skip
-	MOVD   R24, R13
-	MOVD   R3, R14
-	ADD    $192, R25, R15
-rms_in3:
-	MOVWU.P 4(R14), R16
-	MOVW.P  R16, 4(R15)
-	SUBS   $1, R13, R13
-	BNE    rms_in3
+	COPY_IN(R3, 192, rms_in3)
 rms_in3_skip:
 	TBZ    $2, R9, rms_in4_skip
-	MOVD   R24, R13
-	MOVD   R4, R14
-	ADD    $256, R25, R15
-rms_in4:
-	MOVWU.P 4(R14), R16
-	MOVW.P  R16, 4(R15)
-	SUBS   $1, R13, R13
-	BNE    rms_in4
+	COPY_IN(R4, 256, rms_in4)
 rms_in4_skip:
-	MOVD   R25, R0
-	ADD    $64, R25, R1
-	ADD    $128, R25, R2
-	ADD    $192, R25, R3
-	ADD    $256, R25, R4
-	MOVD   $1, R11
-	MOVD   ZR, R5
-	B      rms_body
+	SLOTS5
+	TAIL_RUN(rms_body)
 
 rms_copyback:
-	MOVD   R24, R13
-	MOVD   R25, R14
-	MOVD   R19, R15
-rms_out0:
-	MOVWU.P 4(R14), R16
-	MOVW.P  R16, 4(R15)
-	SUBS   $1, R13, R13
-	BNE    rms_out0
-	MOVD   R24, R13
-	ADD    $128, R25, R14
-	MOVD   R20, R15
-rms_out2:
-	MOVWU.P 4(R14), R16
-	MOVW.P  R16, 4(R15)
-	SUBS   $1, R13, R13
-	BNE    rms_out2
+	COPY_OUT(0, R19, rms_out0)
+	COPY_OUT(128, R20, rms_out2)
 	TBZ    $1, R9, rms_out3_skip
-	MOVD   R24, R13
-	ADD    $192, R25, R14
-	MOVD   R21, R15
-rms_out3:
-	MOVWU.P 4(R14), R16
-	MOVW.P  R16, 4(R15)
-	SUBS   $1, R13, R13
-	BNE    rms_out3
+	COPY_OUT(192, R21, rms_out3)
 rms_out3_skip:
-	TBZ    $2, R9, rms_out4_skip
-	MOVD   R24, R13
-	ADD    $256, R25, R14
-	MOVD   R22, R15
-rms_out4:
-	MOVWU.P 4(R14), R16
-	MOVW.P  R16, 4(R15)
-	SUBS   $1, R13, R13
-	BNE    rms_out4
-rms_out4_skip:
+	TBZ    $2, R9, rms_done
+	COPY_OUT(256, R22, rms_out4)
 
 rms_done:
 	RET
@@ -668,7 +521,7 @@ rms_done:
 // func adagradNEON(q *kernels.AdaGradParams, p, grad, s *float32, n int)
 //
 // V20 = gs  V21 = λc  V22 = ε  V23 = −clr  V31 = λ1/tl1
-// V0-V3 = p  V4-V7 = g  V8-V11 = s  V12-V15 = d  V16-V19 = g/d
+// V0-V3 = p  V4-V7 = g  V8-V11 = s  V12-V15 = g/d  V16-V19 = d
 // Frame: 3 slots (p, g, s) for the tail.
 TEXT ·adagradNEON(SB), NOSPLIT, $192-40
 	MOVD q+0(FP), R8
@@ -682,25 +535,14 @@ TEXT ·adagradNEON(SB), NOSPLIT, $192-40
 	VLD1R.P 4(R10), [V22.S4]
 	VLD1R.P 4(R10), [V23.S4]
 	VLD1R.P 4(R10), [V31.S4]
-	MOVWU  20(R8), R9
-	UBFX   $8, R9, $2, R12
-	MOVD   ZR, R11
-	SUBS   $16, R5, R5
-	BLT    ada_tail
+	FLAGS_L1(20)
+	LOOP_ENTRY(ada_tail)
 
 ada_body:
 	VLD1   (R0), [V0.S4, V1.S4, V2.S4, V3.S4]
 	VLD1.P 64(R1), [V4.S4, V5.S4, V6.S4, V7.S4]
 	VLD1   (R2), [V8.S4, V9.S4, V10.S4, V11.S4]
-	// g = fma(λc, p, g·gs)
-	WORD $0x6e34dc84 // FMUL V4.4S, V4.4S, V20.4S
-	WORD $0x6e34dca5 // FMUL V5.4S, V5.4S, V20.4S
-	WORD $0x6e34dcc6 // FMUL V6.4S, V6.4S, V20.4S
-	WORD $0x6e34dce7 // FMUL V7.4S, V7.4S, V20.4S
-	WORD $0x4e35cc04 // FMLA V4.4S, V0.4S, V21.4S
-	WORD $0x4e35cc25 // FMLA V5.4S, V1.4S, V21.4S
-	WORD $0x4e35cc46 // FMLA V6.4S, V2.4S, V21.4S
-	WORD $0x4e35cc67 // FMLA V7.4S, V3.4S, V21.4S
+	GRAD_WD
 	CBNZ   R12, ada_l1pre
 
 ada_sq:
@@ -709,22 +551,22 @@ ada_sq:
 	WORD $0x4e25cca9 // FMLA V9.4S, V5.4S, V5.4S
 	WORD $0x4e26ccca // FMLA V10.4S, V6.4S, V6.4S
 	WORD $0x4e27cceb // FMLA V11.4S, V7.4S, V7.4S
-	WORD $0x6ea1f90c // FSQRT V12.4S, V8.4S
-	WORD $0x6ea1f92d // FSQRT V13.4S, V9.4S
-	WORD $0x6ea1f94e // FSQRT V14.4S, V10.4S
-	WORD $0x6ea1f96f // FSQRT V15.4S, V11.4S
-	WORD $0x4e36d58c // FADD V12.4S, V12.4S, V22.4S
-	WORD $0x4e36d5ad // FADD V13.4S, V13.4S, V22.4S
-	WORD $0x4e36d5ce // FADD V14.4S, V14.4S, V22.4S
-	WORD $0x4e36d5ef // FADD V15.4S, V15.4S, V22.4S
-	WORD $0x6e2cfc90 // FDIV V16.4S, V4.4S, V12.4S
-	WORD $0x6e2dfcb1 // FDIV V17.4S, V5.4S, V13.4S
-	WORD $0x6e2efcd2 // FDIV V18.4S, V6.4S, V14.4S
-	WORD $0x6e2ffcf3 // FDIV V19.4S, V7.4S, V15.4S
-	WORD $0x4e37ce00 // FMLA V0.4S, V16.4S, V23.4S
-	WORD $0x4e37ce21 // FMLA V1.4S, V17.4S, V23.4S
-	WORD $0x4e37ce42 // FMLA V2.4S, V18.4S, V23.4S
-	WORD $0x4e37ce63 // FMLA V3.4S, V19.4S, V23.4S
+	WORD $0x6ea1f910 // FSQRT V16.4S, V8.4S
+	WORD $0x6ea1f931 // FSQRT V17.4S, V9.4S
+	WORD $0x6ea1f952 // FSQRT V18.4S, V10.4S
+	WORD $0x6ea1f973 // FSQRT V19.4S, V11.4S
+	WORD $0x4e36d610 // FADD V16.4S, V16.4S, V22.4S
+	WORD $0x4e36d631 // FADD V17.4S, V17.4S, V22.4S
+	WORD $0x4e36d652 // FADD V18.4S, V18.4S, V22.4S
+	WORD $0x4e36d673 // FADD V19.4S, V19.4S, V22.4S
+	WORD $0x6e30fc8c // FDIV V12.4S, V4.4S, V16.4S
+	WORD $0x6e31fcad // FDIV V13.4S, V5.4S, V17.4S
+	WORD $0x6e32fcce // FDIV V14.4S, V6.4S, V18.4S
+	WORD $0x6e33fcef // FDIV V15.4S, V7.4S, V19.4S
+	WORD $0x4e37cd80 // FMLA V0.4S, V12.4S, V23.4S
+	WORD $0x4e37cda1 // FMLA V1.4S, V13.4S, V23.4S
+	WORD $0x4e37cdc2 // FMLA V2.4S, V14.4S, V23.4S
+	WORD $0x4e37cde3 // FMLA V3.4S, V15.4S, V23.4S
 	CBNZ   R12, ada_l1post
 
 ada_store:
@@ -735,146 +577,29 @@ ada_store:
 	B      ada_tail
 
 ada_l1pre:
-	CMP    $1, R12
-	BNE    ada_sq
-	// g = fma(λ1, sign(p), g)
-	WORD $0x4ea0c80c // FCMGT V12.4S, V0.4S, #0.0
-	WORD $0x4ea0e80d // FCMLT V13.4S, V0.4S, #0.0
-	WORD $0x6eac85ac // SUB V12.4S, V13.4S, V12.4S
-	WORD $0x4e21d98c // SCVTF V12.4S, V12.4S
-	WORD $0x4e3fcd84 // FMLA V4.4S, V12.4S, V31.4S
-	WORD $0x4ea0c82e // FCMGT V14.4S, V1.4S, #0.0
-	WORD $0x4ea0e82f // FCMLT V15.4S, V1.4S, #0.0
-	WORD $0x6eae85ee // SUB V14.4S, V15.4S, V14.4S
-	WORD $0x4e21d9ce // SCVTF V14.4S, V14.4S
-	WORD $0x4e3fcdc5 // FMLA V5.4S, V14.4S, V31.4S
-	WORD $0x4ea0c84c // FCMGT V12.4S, V2.4S, #0.0
-	WORD $0x4ea0e84d // FCMLT V13.4S, V2.4S, #0.0
-	WORD $0x6eac85ac // SUB V12.4S, V13.4S, V12.4S
-	WORD $0x4e21d98c // SCVTF V12.4S, V12.4S
-	WORD $0x4e3fcd86 // FMLA V6.4S, V12.4S, V31.4S
-	WORD $0x4ea0c86e // FCMGT V14.4S, V3.4S, #0.0
-	WORD $0x4ea0e86f // FCMLT V15.4S, V3.4S, #0.0
-	WORD $0x6eae85ee // SUB V14.4S, V15.4S, V14.4S
-	WORD $0x4e21d9ce // SCVTF V14.4S, V14.4S
-	WORD $0x4e3fcdc7 // FMLA V7.4S, V14.4S, V31.4S
-	B      ada_sq
+	// coupled: g = fma(λ1, sign(p), g)
+	COUPLED_L1(ada_sq)
 
 ada_l1post:
-	CMP    $2, R12
-	BEQ    ada_l1intrinsic
-	CMP    $3, R12
-	BNE    ada_store
-	// unscaled: τ = tl1
-	WORD $0x4ebf1fec // MOV V12.16B, V31.16B
-	WORD $0x4ebf1fed // MOV V13.16B, V31.16B
-	WORD $0x4ebf1fee // MOV V14.16B, V31.16B
-	WORD $0x4ebf1fef // MOV V15.16B, V31.16B
-	B      ada_soft
-ada_l1intrinsic:
-	// intrinsic: τ = tl1/√d
-	WORD $0x6ea1f98c // FSQRT V12.4S, V12.4S
-	WORD $0x6ea1f9ad // FSQRT V13.4S, V13.4S
-	WORD $0x6ea1f9ce // FSQRT V14.4S, V14.4S
-	WORD $0x6ea1f9ef // FSQRT V15.4S, V15.4S
-	WORD $0x6e2cffec // FDIV V12.4S, V31.4S, V12.4S
-	WORD $0x6e2dffed // FDIV V13.4S, V31.4S, V13.4S
-	WORD $0x6e2effee // FDIV V14.4S, V31.4S, V14.4S
-	WORD $0x6e2fffef // FDIV V15.4S, V31.4S, V15.4S
-ada_soft:
-	// p = SoftThreshold(p, τ): r = Max32(0, |p|−τ); r > 0 ? copysign(r, p) : r
-	WORD $0x4ea0f804 // FABS V4.4S, V0.4S
-	WORD $0x4ea0f825 // FABS V5.4S, V1.4S
-	WORD $0x4ea0f846 // FABS V6.4S, V2.4S
-	WORD $0x4ea0f867 // FABS V7.4S, V3.4S
-	WORD $0x4eacd484 // FSUB V4.4S, V4.4S, V12.4S
-	WORD $0x4eadd4a5 // FSUB V5.4S, V5.4S, V13.4S
-	WORD $0x4eaed4c6 // FSUB V6.4S, V6.4S, V14.4S
-	WORD $0x4eafd4e7 // FSUB V7.4S, V7.4S, V15.4S
-	WORD $0x4ea0e88c // FCMLT V12.4S, V4.4S, #0.0
-	WORD $0x4ea0e8ad // FCMLT V13.4S, V5.4S, #0.0
-	WORD $0x4ea0e8ce // FCMLT V14.4S, V6.4S, #0.0
-	WORD $0x4ea0e8ef // FCMLT V15.4S, V7.4S, #0.0
-	WORD $0x4e6c1c84 // BIC V4.16B, V4.16B, V12.16B
-	WORD $0x4e6d1ca5 // BIC V5.16B, V5.16B, V13.16B
-	WORD $0x4e6e1cc6 // BIC V6.16B, V6.16B, V14.16B
-	WORD $0x4e6f1ce7 // BIC V7.16B, V7.16B, V15.16B
-	WORD $0x4ea0c88c // FCMGT V12.4S, V4.4S, #0.0
-	WORD $0x4ea0c8ad // FCMGT V13.4S, V5.4S, #0.0
-	WORD $0x4ea0c8ce // FCMGT V14.4S, V6.4S, #0.0
-	WORD $0x4ea0c8ef // FCMGT V15.4S, V7.4S, #0.0
-	WORD $0x4f3f558c // SHL V12.4S, V12.4S, #31
-	WORD $0x4f3f55ad // SHL V13.4S, V13.4S, #31
-	WORD $0x4f3f55ce // SHL V14.4S, V14.4S, #31
-	WORD $0x4f3f55ef // SHL V15.4S, V15.4S, #31
-	WORD $0x4e2c1c00 // AND V0.16B, V0.16B, V12.16B
-	WORD $0x4e2d1c21 // AND V1.16B, V1.16B, V13.16B
-	WORD $0x4e2e1c42 // AND V2.16B, V2.16B, V14.16B
-	WORD $0x4e2f1c63 // AND V3.16B, V3.16B, V15.16B
-	WORD $0x4ea41c00 // ORR V0.16B, V0.16B, V4.16B
-	WORD $0x4ea51c21 // ORR V1.16B, V1.16B, V5.16B
-	WORD $0x4ea61c42 // ORR V2.16B, V2.16B, V6.16B
-	WORD $0x4ea71c63 // ORR V3.16B, V3.16B, V7.16B
-	B      ada_store
+	// decoupled: p = SoftThreshold(p, τ)
+	POST_L1(ada_l1intrinsic, ada_soft, ada_store)
 
 ada_tail:
-	CBNZ   R11, ada_copyback
 	// Last r = n mod 16 = R5+16 elements: copy them into the 16-element
 	// slots of the frame, run the same body once there (R5 = 0, so the
 	// loop ends after it), copy the outputs back.
-	ADD    $16, R5, R24
-	CBZ    R24, ada_done
-	ADD    $8, RSP, R25
+	TAIL_START(ada_copyback, ada_done)
 	MOVD   R0, R19
 	MOVD   R2, R20
-	MOVD   R24, R13
-	MOVD   R0, R14
-	MOVD   R25, R15
-ada_in0:
-	MOVWU.P 4(R14), R16
-	MOVW.P  R16, 4(R15)
-	SUBS   $1, R13, R13
-	BNE    ada_in0
-	MOVD   R24, R13
-	MOVD   R1, R14
-	ADD    $64, R25, R15
-ada_in1:
-	MOVWU.P 4(R14), R16
-	MOVW.P  R16, 4(R15)
-	SUBS   $1, R13, R13
-	BNE    ada_in1
-	MOVD   R24, R13
-	MOVD   R2, R14
-	ADD    $128, R25, R15
-ada_in2:
-	MOVWU.P 4(R14), R16
-	MOVW.P  R16, 4(R15)
-	SUBS   $1, R13, R13
-	BNE    ada_in2
-	MOVD   R25, R0
-	ADD    $64, R25, R1
-	ADD    $128, R25, R2
-	MOVD   $1, R11
-	MOVD   ZR, R5
-	B      ada_body
+	COPY_IN(R0, 0, ada_in0)
+	COPY_IN(R1, 64, ada_in1)
+	COPY_IN(R2, 128, ada_in2)
+	SLOTS3
+	TAIL_RUN(ada_body)
 
 ada_copyback:
-	MOVD   R24, R13
-	MOVD   R25, R14
-	MOVD   R19, R15
-ada_out0:
-	MOVWU.P 4(R14), R16
-	MOVW.P  R16, 4(R15)
-	SUBS   $1, R13, R13
-	BNE    ada_out0
-	MOVD   R24, R13
-	ADD    $128, R25, R14
-	MOVD   R20, R15
-ada_out2:
-	MOVWU.P 4(R14), R16
-	MOVW.P  R16, 4(R15)
-	SUBS   $1, R13, R13
-	BNE    ada_out2
+	COPY_OUT(0, R19, ada_out0)
+	COPY_OUT(128, R20, ada_out2)
 
 ada_done:
 	RET
@@ -898,22 +623,12 @@ TEXT ·sgdNEON(SB), NOSPLIT, $192-40
 	VLD1R.P 4(R10), [V23.S4]
 	VLD1R.P 4(R10), [V24.S4]
 	MOVWU  20(R8), R9
-	MOVD   ZR, R11
-	SUBS   $16, R5, R5
-	BLT    sgd_tail
+	LOOP_ENTRY(sgd_tail)
 
 sgd_body:
 	VLD1   (R0), [V0.S4, V1.S4, V2.S4, V3.S4]
 	VLD1.P 64(R1), [V4.S4, V5.S4, V6.S4, V7.S4]
-	// g = fma(λc, p, g·gs)
-	WORD $0x6e34dc84 // FMUL V4.4S, V4.4S, V20.4S
-	WORD $0x6e34dca5 // FMUL V5.4S, V5.4S, V20.4S
-	WORD $0x6e34dcc6 // FMUL V6.4S, V6.4S, V20.4S
-	WORD $0x6e34dce7 // FMUL V7.4S, V7.4S, V20.4S
-	WORD $0x4e35cc04 // FMLA V4.4S, V0.4S, V21.4S
-	WORD $0x4e35cc25 // FMLA V5.4S, V1.4S, V21.4S
-	WORD $0x4e35cc46 // FMLA V6.4S, V2.4S, V21.4S
-	WORD $0x4e35cc67 // FMLA V7.4S, V3.4S, V21.4S
+	GRAD_WD
 	TBNZ   $2, R9, sgd_momentum
 
 sgd_update:
@@ -969,67 +684,24 @@ sgd_heavy:
 	B      sgd_store
 
 sgd_tail:
-	CBNZ   R11, sgd_copyback
 	// Last r = n mod 16 = R5+16 elements: copy them into the 16-element
 	// slots of the frame, run the same body once there (R5 = 0, so the
 	// loop ends after it), copy the outputs back.
-	ADD    $16, R5, R24
-	CBZ    R24, sgd_done
-	ADD    $8, RSP, R25
+	TAIL_START(sgd_copyback, sgd_done)
 	MOVD   R0, R19
 	MOVD   R2, R20
-	MOVD   R24, R13
-	MOVD   R0, R14
-	MOVD   R25, R15
-sgd_in0:
-	MOVWU.P 4(R14), R16
-	MOVW.P  R16, 4(R15)
-	SUBS   $1, R13, R13
-	BNE    sgd_in0
-	MOVD   R24, R13
-	MOVD   R1, R14
-	ADD    $64, R25, R15
-sgd_in1:
-	MOVWU.P 4(R14), R16
-	MOVW.P  R16, 4(R15)
-	SUBS   $1, R13, R13
-	BNE    sgd_in1
+	COPY_IN(R0, 0, sgd_in0)
+	COPY_IN(R1, 64, sgd_in1)
 	TBZ    $2, R9, sgd_in2_skip
-	MOVD   R24, R13
-	MOVD   R2, R14
-	ADD    $128, R25, R15
-sgd_in2:
-	MOVWU.P 4(R14), R16
-	MOVW.P  R16, 4(R15)
-	SUBS   $1, R13, R13
-	BNE    sgd_in2
+	COPY_IN(R2, 128, sgd_in2)
 sgd_in2_skip:
-	MOVD   R25, R0
-	ADD    $64, R25, R1
-	ADD    $128, R25, R2
-	MOVD   $1, R11
-	MOVD   ZR, R5
-	B      sgd_body
+	SLOTS3
+	TAIL_RUN(sgd_body)
 
 sgd_copyback:
-	MOVD   R24, R13
-	MOVD   R25, R14
-	MOVD   R19, R15
-sgd_out0:
-	MOVWU.P 4(R14), R16
-	MOVW.P  R16, 4(R15)
-	SUBS   $1, R13, R13
-	BNE    sgd_out0
-	TBZ    $2, R9, sgd_out2_skip
-	MOVD   R24, R13
-	ADD    $128, R25, R14
-	MOVD   R20, R15
-sgd_out2:
-	MOVWU.P 4(R14), R16
-	MOVW.P  R16, 4(R15)
-	SUBS   $1, R13, R13
-	BNE    sgd_out2
-sgd_out2_skip:
+	COPY_OUT(0, R19, sgd_out0)
+	TBZ    $2, R9, sgd_done
+	COPY_OUT(128, R20, sgd_out2)
 
 sgd_done:
 	RET
@@ -1052,9 +724,7 @@ TEXT ·sumSquaresNEON(SB), NOSPLIT, $64-24
 	VEOR   V29.B16, V29.B16, V29.B16
 	VEOR   V30.B16, V30.B16, V30.B16
 	VEOR   V31.B16, V31.B16, V31.B16
-	MOVD   ZR, R11
-	SUBS   $16, R5, R5
-	BLT    ssq_tail
+	LOOP_ENTRY(ssq_tail)
 
 ssq_body:
 	VLD1.P 64(R0), [V0.S4, V1.S4, V2.S4, V3.S4]
@@ -1087,18 +757,9 @@ ssq_tail:
 	VMOV   V0.B16, V2.B16
 	VMOV   V0.B16, V3.B16
 	VST1   [V0.S4, V1.S4, V2.S4, V3.S4], (R25)
-	MOVD   R24, R13
-	MOVD   R0, R14
-	MOVD   R25, R15
-ssq_in:
-	MOVWU.P 4(R14), R16
-	MOVW.P  R16, 4(R15)
-	SUBS   $1, R13, R13
-	BNE    ssq_in
+	COPY_IN(R0, 0, ssq_in)
 	MOVD   R25, R0
-	MOVD   ZR, R5
-	MOVD   $1, R11
-	B      ssq_body
+	TAIL_RUN(ssq_body)
 
 ssq_reduce:
 	// lane j += lane j+8, +4, +2, +1
