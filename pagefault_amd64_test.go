@@ -4,9 +4,11 @@ package kappa
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"runtime/debug"
+	"slices"
 	"syscall"
 	"testing"
 	"unsafe"
@@ -477,4 +479,184 @@ func TestPageBoundaryHarness(t *testing.T) {
 			t.Fatalf("normCopyAVX2 reading element %d of a %d-element slice at the protected page did not fault", n, n)
 		}
 	}
+}
+
+// pfOptimLengths are the lengths of the optimizer and gradient-utility
+// tests: 0..100 (every tail of the 8- and 16-wide bodies and their 4×
+// unrolls), or with -short (the AVX-512 emulator) 0..40 and a few longer.
+func pfOptimLengths() []int {
+	if testing.Short() {
+		return append(rangeInts(0, 40), 63, 64, 65, 100)
+	}
+	return rangeInts(0, 100)
+}
+
+// TestPageBoundaryOptimizers runs every optimizer variant the kernels branch
+// on (Adam: adamVariants — L2 and decoupled weight decay, AMSGrad, every L1
+// placement, maximize — plus plain Adam and AdamW; RMSProp centered,
+// momentum and L1; AdaGrad L1; SGD momentum, first step, nesterov) and the
+// gradient utilities (SumSquares, Scale, AllFinite, Roofline) on slices at
+// the protected pages, at every length of pfOptimLengths.
+func TestPageBoundaryOptimizers(t *testing.T) {
+	adam := adamVariants(t)
+	for name, cfg := range map[string]AdamConfig{"plain": DefaultAdam(), "adamw": DefaultAdamW(),
+		"maximize/ams": {LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Maximize: true, AMSGrad: true}} {
+		c, err := cfg.Coeffs(3, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		adam[name] = c
+	}
+	adamNames := slices.Sorted(maps.Keys(adam))
+
+	var rms []RMSPropCoeffs
+	for _, centered := range []bool{false, true} {
+		for _, mom := range []float64{0, 0.9} {
+			for _, l1 := range l1Placements {
+				cfg := DefaultRMSProp()
+				cfg.Centered, cfg.Momentum, cfg.WeightDecay = centered, mom, 0.01
+				cfg.Maximize = l1 == L1Coupled
+				if l1 != L1None {
+					cfg.L1, cfg.L1Placement = 0.3, l1
+				}
+				c, err := cfg.Coeffs(1.5)
+				if err != nil {
+					t.Fatal(err)
+				}
+				rms = append(rms, c)
+			}
+		}
+	}
+	var ada []AdaGradCoeffs
+	for _, l1 := range l1Placements {
+		cfg := DefaultAdaGrad()
+		cfg.WeightDecay, cfg.LRDecay = 0.02, 0.1
+		cfg.Maximize = l1 == L1Intrinsic
+		if l1 != L1None {
+			cfg.L1, cfg.L1Placement = 0.2, l1
+		}
+		c, err := cfg.Coeffs(3, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ada = append(ada, c)
+	}
+	var sgd []SGDCoeffs
+	for _, cfg := range []SGDConfig{
+		{LR: 0.1},
+		{LR: 0.1, WeightDecay: 0.01, Maximize: true},
+		{LR: 0.1, Momentum: 0.9, Dampening: 0.1},
+		{LR: 0.1, Momentum: 0.9, Nesterov: true, WeightDecay: 0.001},
+	} {
+		for _, step := range []int{1, 2} { // step 1 with momentum: FlagFirstStep
+			c, err := cfg.Coeffs(step, 0.5)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sgd = append(sgd, c)
+		}
+	}
+
+	calls := 0
+	pfRun(t, func(t *testing.T, e *pfEnv, r *rand.Rand) {
+		for _, n := range pfOptimLengths() {
+			special := n%3 == 0
+
+			for _, name := range adamNames {
+				c := adam[name]
+				what := fmt.Sprintf("Adam %s n=%d special=%v", name, n, special)
+				ams := c.k.Flags&kernels.FlagAMSGrad != 0
+				p, g, m, v := pfVec(r, n, special), pfVec(r, n, special), pfVec(r, n, special), pfPositive(r, n, special)
+				vmax := optional(ams, pfPositive(r, n, special))
+				wp, wm, wv, wvmax := pfClone(p), pfClone(m), pfClone(v), pfClone(vmax)
+				kernels.Adam(&c.k, wp, g, wm, wv, wvmax)
+				pp, pg, pm, pv, pvmax := e.f32(p), e.f32(g), e.f32(m), e.f32(v), e.f32(vmax)
+				e.call(what, func() { Adam(&c, pp, pg, pm, pv, pvmax) })
+				pfCompare(t, what, []string{"p", "m", "v", "vmax", "g"},
+					[][]float32{pp, pm, pv, pvmax, pg}, [][]float32{wp, wm, wv, wvmax, g})
+				calls++
+			}
+
+			for _, c := range rms {
+				centered, mom := c.k.Flags&kernels.FlagCentered != 0, c.k.Flags&kernels.FlagMomentum != 0
+				what := fmt.Sprintf("RMSProp flags=%#x n=%d special=%v", c.k.Flags, n, special)
+				p, g, s := pfVec(r, n, special), pfVec(r, n, special), pfPositive(r, n, special)
+				avg, buf := optional(centered, pfVec(r, n, special)), optional(mom, pfVec(r, n, special))
+				wp, ws, wavg, wbuf := pfClone(p), pfClone(s), pfClone(avg), pfClone(buf)
+				kernels.RMSProp(&c.k, wp, g, ws, wavg, wbuf)
+				pp, pg, ps, pavg, pbuf := e.f32(p), e.f32(g), e.f32(s), e.f32(avg), e.f32(buf)
+				e.call(what, func() { RMSProp(&c, pp, pg, ps, pavg, pbuf) })
+				pfCompare(t, what, []string{"p", "s", "avg", "buf", "g"},
+					[][]float32{pp, ps, pavg, pbuf, pg}, [][]float32{wp, ws, wavg, wbuf, g})
+				calls++
+			}
+
+			for _, c := range ada {
+				what := fmt.Sprintf("AdaGrad flags=%#x n=%d special=%v", c.k.Flags, n, special)
+				p, g, s := pfVec(r, n, special), pfVec(r, n, special), pfPositive(r, n, special)
+				wp, ws := pfClone(p), pfClone(s)
+				kernels.AdaGrad(&c.k, wp, g, ws)
+				pp, pg, ps := e.f32(p), e.f32(g), e.f32(s)
+				e.call(what, func() { AdaGrad(&c, pp, pg, ps) })
+				pfCompare(t, what, []string{"p", "s", "g"}, [][]float32{pp, ps, pg}, [][]float32{wp, ws, g})
+				calls++
+			}
+
+			for _, c := range sgd {
+				what := fmt.Sprintf("SGD %+v n=%d special=%v", c.k, n, special)
+				p, g := pfVec(r, n, special), pfVec(r, n, special)
+				buf := optional(c.k.Flags&kernels.FlagMomentum != 0, pfVec(r, n, special))
+				wp, wbuf := pfClone(p), pfClone(buf)
+				kernels.SGD(&c.k, wp, g, wbuf)
+				pp, pg, pbuf := e.f32(p), e.f32(g), e.f32(buf)
+				e.call(what, func() { SGD(&c, pp, pg, pbuf) })
+				pfCompare(t, what, []string{"p", "buf", "g"}, [][]float32{pp, pbuf, pg}, [][]float32{wp, wbuf, g})
+				calls++
+			}
+
+			// Scale.
+			what := fmt.Sprintf("n=%d special=%v", n, special)
+			x := pfVec(r, n, special)
+			wx := pfClone(x)
+			kernels.Scale(wx, -0.37)
+			px := e.f32(x)
+			e.call("Scale "+what, func() { Scale(px, -0.37) })
+			compareBits(t, "Scale "+what+": x", px, wx)
+
+			// Roofline.
+			p, g, m, v := pfVec(r, n, special), pfVec(r, n, special), pfVec(r, n, special), pfVec(r, n, special)
+			wp, wm, wv := pfClone(p), pfClone(m), pfClone(v)
+			kernels.Roofline(wp, g, wm, wv)
+			pp, pg, pm, pv := e.f32(p), e.f32(g), e.f32(m), e.f32(v)
+			e.call("Roofline "+what, func() { Roofline(pp, pg, pm, pv) })
+			pfCompare(t, "Roofline "+what, []string{"p", "m", "v", "g"}, [][]float32{pp, pm, pv, pg}, [][]float32{wp, wm, wv, g})
+			calls += 2
+
+			// SumSquares and AllFinite: finite, then a NaN or an infinity
+			// in the first element and in the last (the masked tail).
+			x = pfVec(r, n, false)
+			for k, bad := range []int{-1, 0, n - 1} {
+				if bad >= 0 {
+					if n == 0 {
+						break
+					}
+					x = pfClone(x)
+					x[bad] = []float32{float32(math.NaN()), float32(math.Inf(-1)), float32(math.Inf(1))}[k]
+				}
+				what := fmt.Sprintf("n=%d non-finite at %d", n, bad)
+				wss, wfin := kernels.SumSquares(x), kernels.AllFinite(x)
+				px := e.f32(x)
+				var ss float64
+				var fin bool
+				e.call("SumSquares/AllFinite "+what, func() { ss, fin = SumSquares(px), AllFinite(px) })
+				compareBits64(t, "SumSquares "+what, []float64{ss}, []float64{wss})
+				if fin != wfin {
+					t.Fatalf("AllFinite %s: %v, reference %v", what, fin, wfin)
+				}
+				compareBits(t, "SumSquares/AllFinite "+what+": x", px, x)
+				calls += 2
+			}
+		}
+	})
+	t.Logf("%d page-bounded calls (every level, both placements) bit-identical to package kernels", calls)
 }
