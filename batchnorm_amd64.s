@@ -2,6 +2,7 @@
 
 #include "textflag.h"
 #include "reduce_amd64.h"
+#include "normloop_amd64.h"
 
 // AVX2+FMA per-channel passes of BatchNorm (kernels/batchnorm.go), each
 // bit-identical to the kernels function of the same name, each over a whole
@@ -119,10 +120,7 @@ cs_zero_tail:
 	VMASKMOVPD Y0, Y13, 32(R9)
 
 cs_rows4: // groups of 4 rows
-	CMPQ BX, $4
-	JLT  cs_rows1
-	MOVQ DI, R9
-	MOVQ SI, R13
+	ROWS4TOP(cs_rows1)
 	MOVQ DX, CX
 
 cs_g4:
@@ -154,16 +152,11 @@ cs_g4_tail:
 	VMASKMOVPD Y1, Y13, 32(R9)
 
 cs_g4_next:
-	LEAQ (SI)(R10*4), SI
-	SUBQ $4, BX
-	JMP  cs_rows4
+	ROWS4NEXT(cs_rows4)
 
 cs_rows1: // the last n mod 4 rows, one at a time
-	TESTQ BX, BX
-	JZ    cs_done
-	MOVQ  DI, R9
-	MOVQ  SI, R13
-	MOVQ  DX, CX
+	ROWS1TOP(cs_done)
+	MOVQ DX, CX
 
 cs_g1:
 	CMPQ    CX, $8
@@ -188,9 +181,7 @@ cs_g1_tail:
 	VMASKMOVPD Y1, Y13, 32(R9)
 
 cs_g1_next:
-	ADDQ R10, SI
-	DECQ BX
-	JMP  cs_rows1
+	ROWS1NEXT(cs_rows1)
 
 cs_planes: // NCHW
 	MASK32(R8, 16, AX, R11)
@@ -347,10 +338,7 @@ cq_zero_tail:
 	VMASKMOVPD Y0, Y13, 32(R9)
 
 cq_rows4: // groups of 4 rows
-	CMPQ BX, $4
-	JLT  cq_rows1
-	MOVQ DI, R9
-	MOVQ SI, R13
+	ROWS4TOP(cq_rows1)
 	MOVQ centre+16(FP), R8
 	MOVQ DX, CX
 
@@ -388,17 +376,12 @@ cq_g4_tail:
 	VMASKMOVPD Y1, Y13, 32(R9)
 
 cq_g4_next:
-	LEAQ (SI)(R10*4), SI
-	SUBQ $4, BX
-	JMP  cq_rows4
+	ROWS4NEXT(cq_rows4)
 
 cq_rows1: // the last n mod 4 rows, one at a time
-	TESTQ BX, BX
-	JZ    cq_done
-	MOVQ  DI, R9
-	MOVQ  SI, R13
-	MOVQ  centre+16(FP), R8
-	MOVQ  DX, CX
+	ROWS1TOP(cq_done)
+	MOVQ centre+16(FP), R8
+	MOVQ DX, CX
 
 cq_g1:
 	CMPQ    CX, $8
@@ -428,9 +411,7 @@ cq_g1_tail:
 	VMASKMOVPD Y1, Y13, 32(R9)
 
 cq_g1_next:
-	ADDQ R10, SI
-	DECQ BX
-	JMP  cq_rows1
+	ROWS1NEXT(cq_rows1)
 
 cq_planes: // NCHW
 	MASK32(R8, 16, AX, R11)
@@ -533,9 +514,7 @@ TEXT ·channelScaleShiftAVX2(SB), NOSPLIT, $0-64
 	VMOVDQU (R11), Y15
 
 ss_row:
-	TESTQ R10, R10
-	JZ    ss_done
-	XORQ  AX, AX
+	ROWTOP(ss_done)
 	MOVQ  DX, CX
 
 ss_cols16: // body, unrolled: 16 columns
@@ -589,9 +568,7 @@ ss_planes: // NCHW
 	XORQ    BX, BX
 
 ss_prow:
-	TESTQ R10, R10
-	JZ    ss_done
-	XORQ  AX, AX
+	ROWTOP(ss_done)
 
 ss_pch:
 	CMPQ         AX, DX
@@ -628,13 +605,10 @@ ss_run_tail: // tail: hw mod 8 elements
 	LEAQ        (BX)(CX*4), BX
 
 ss_pch_next:
-	INCQ AX
-	JMP  ss_pch
+	PCHNEXT(ss_pch)
 
 ss_prow_next:
-	ADDQ R11, BX
-	DECQ R10
-	JMP  ss_prow
+	PROWNEXT(ss_prow)
 
 ss_done:
 	VZEROUPPER
@@ -770,14 +744,7 @@ gs_zero_tail:
 	VMASKMOVPD Y0, Y13, 32(R8)(AX*2)
 
 gs_rows4: // groups of 4 rows
-	CMPQ R11, $4
-	JLT  gs_rows1
-	MOVQ SI, R14
-	MOVQ DX, BX
-	MOVQ mean+32(FP), R9
-	MOVQ rstd+40(FP), R13
-	XORQ AX, AX
-	MOVQ c+56(FP), CX
+	GSROWS4TOP(gs_rows1)
 
 gs_g4:
 	CMPQ    CX, $8
@@ -821,20 +788,10 @@ gs_g4_tail:
 	VMASKMOVPD Y3, Y13, 32(R8)(AX*2)
 
 gs_g4_next:
-	LEAQ (SI)(R10*4), SI
-	LEAQ (DX)(R10*4), DX
-	SUBQ $4, R11
-	JMP  gs_rows4
+	GSROWS4NEXT(gs_rows4)
 
 gs_rows1: // the last n mod 4 rows, one at a time
-	TESTQ R11, R11
-	JZ    gs_done
-	MOVQ  SI, R14
-	MOVQ  DX, BX
-	MOVQ  mean+32(FP), R9
-	MOVQ  rstd+40(FP), R13
-	XORQ  AX, AX
-	MOVQ  c+56(FP), CX
+	GSROWS1TOP(gs_done)
 
 gs_g1:
 	CMPQ    CX, $8
@@ -872,10 +829,7 @@ gs_g1_tail:
 	VMASKMOVPD Y3, Y13, 32(R8)(AX*2)
 
 gs_g1_next:
-	ADDQ R10, SI
-	ADDQ R10, DX
-	DECQ R11
-	JMP  gs_rows1
+	GSROWS1NEXT(gs_rows1)
 
 gs_planes: // NCHW
 	MASK32(R9, 16, AX, R11)
@@ -1040,30 +994,13 @@ ig_planes: // NCHW
 	MOVQ    hw+80(FP), AX
 	MASK32(AX, 8, R11, R10)
 	VMOVDQU (R10), Y15
-	MOVQ    c+72(FP), R11
-	IMULQ   AX, R11
-	SHLQ    $2, R11
-	NEGQ    R11
-	MOVQ    stride+88(FP), R10
-	SHLQ    $2, R10
-	ADDQ    R10, R11 // (stride − c·hw)·4
-	MOVQ    BX, R10  // rows left
-	XORQ    BX, BX
+	IGPLANESKIP // R11 = (stride − c·hw)·4, R10 = rows left, BX = 0
 
 ig_prow:
-	TESTQ R10, R10
-	JZ    ig_done
-	XORQ  AX, AX
+	ROWTOP(ig_done)
 
 ig_pch:
-	CMPQ         AX, c+72(FP)
-	JGE          ig_prow_next
-	VBROADCASTSS (R8)(AX*4), Y8
-	VBROADCASTSS (R9)(AX*4), Y9
-	VBROADCASTSS (R12)(AX*4), Y10
-	VBROADCASTSS (R13)(AX*4), Y11
-	VBROADCASTSS (R14)(AX*4), Y12
-	MOVQ         hw+80(FP), CX
+	IGCHAN(ig_prow_next, Y8, Y9, Y10, Y11, Y12)
 
 ig_run16: // body, unrolled: 16 elements
 	CMPQ CX, $16
@@ -1095,13 +1032,10 @@ ig_run_tail: // tail: hw mod 8 elements
 	LEAQ         (BX)(CX*4), BX
 
 ig_pch_next:
-	INCQ AX
-	JMP  ig_pch
+	PCHNEXT(ig_pch)
 
 ig_prow_next:
-	ADDQ R11, BX
-	DECQ R10
-	JMP  ig_prow
+	PROWNEXT(ig_prow)
 
 ig_done:
 	VZEROUPPER

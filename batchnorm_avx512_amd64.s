@@ -1,7 +1,8 @@
 //go:build !purego && !noasm
 
 #include "textflag.h"
-#include "batchnorm_avx512_amd64.h"
+#include "avx512_amd64.h"
+#include "normloop_amd64.h"
 
 // AVX-512 (F+DQ) per-channel passes of BatchNorm (kernels/batchnorm.go), each
 // bit-identical to the kernels function of the same name and to its AVX2
@@ -31,6 +32,24 @@
 // lane keeps its value whatever the tail computed there (a centred square
 // (0 − c)², a product 0·xh with xh = ±Inf or NaN). The masks depend only on
 // c or hw, so they are built once per call.
+
+// ZEROSUMS(LOOP, TAIL, NEXT): zero the CX float64 sums at R9 (Z0 = 0, K1 /
+// K2 = the masks of the CX mod 16 tail), 16 at a time, then on to NEXT.
+// LOOP and TAIL are the macro's own labels. Clobbers R9, CX.
+#define ZEROSUMS(LOOP, TAIL, NEXT) \
+LOOP: \
+	CMPQ    CX, $16; \
+	JLT     TAIL; \
+	VMOVUPD Z0, (R9); \
+	VMOVUPD Z0, 64(R9); \
+	ADDQ    $128, R9; \
+	SUBQ    $16, CX; \
+	JMP     LOOP; \
+TAIL: \
+	TESTQ   CX, CX; \
+	JZ      NEXT; \
+	VMOVUPD Z0, K1, (R9); \
+	VMOVUPD Z0, K2, 64(R9)
 
 // ---------------------------------------------------------------------------
 // Sums
@@ -78,27 +97,10 @@ TEXT ·channelSumsAVX512(SB), NOSPLIT, $0-48
 	VPXORQ Z0, Z0, Z0
 	MOVQ   DI, R9
 	MOVQ   DX, CX
-
-cs5_zero:
-	CMPQ    CX, $16
-	JLT     cs5_zero_tail
-	VMOVUPD Z0, (R9)
-	VMOVUPD Z0, 64(R9)
-	ADDQ    $128, R9
-	SUBQ    $16, CX
-	JMP     cs5_zero
-
-cs5_zero_tail:
-	TESTQ   CX, CX
-	JZ      cs5_rows4
-	VMOVUPD Z0, K1, (R9)
-	VMOVUPD Z0, K2, 64(R9)
+	ZEROSUMS(cs5_zero, cs5_zero_tail, cs5_rows4)
 
 cs5_rows4: // groups of 4 rows
-	CMPQ BX, $4
-	JLT  cs5_rows1
-	MOVQ DI, R9
-	MOVQ SI, R13
+	ROWS4TOP(cs5_rows1)
 	MOVQ DX, CX
 
 cs5_g4:
@@ -130,16 +132,11 @@ cs5_g4_tail:
 	VMOVUPD   Z1, K2, 64(R9)
 
 cs5_g4_next:
-	LEAQ (SI)(R10*4), SI
-	SUBQ $4, BX
-	JMP  cs5_rows4
+	ROWS4NEXT(cs5_rows4)
 
 cs5_rows1: // the last n mod 4 rows, one at a time
-	TESTQ BX, BX
-	JZ    cs5_done
-	MOVQ  DI, R9
-	MOVQ  SI, R13
-	MOVQ  DX, CX
+	ROWS1TOP(cs5_done)
+	MOVQ DX, CX
 
 cs5_g1:
 	CMPQ    CX, $16
@@ -164,9 +161,7 @@ cs5_g1_tail:
 	VMOVUPD   Z1, K2, 64(R9)
 
 cs5_g1_next:
-	ADDQ R10, SI
-	DECQ BX
-	JMP  cs5_rows1
+	ROWS1NEXT(cs5_rows1)
 
 cs5_planes: // NCHW
 	TAILK16(R8, AX, R11, K1, K2)
@@ -280,27 +275,10 @@ TEXT ·channelCentredSquaresAVX512(SB), NOSPLIT, $0-56
 	VPXORQ Z0, Z0, Z0
 	MOVQ   DI, R9
 	MOVQ   DX, CX
-
-cq5_zero:
-	CMPQ    CX, $16
-	JLT     cq5_zero_tail
-	VMOVUPD Z0, (R9)
-	VMOVUPD Z0, 64(R9)
-	ADDQ    $128, R9
-	SUBQ    $16, CX
-	JMP     cq5_zero
-
-cq5_zero_tail:
-	TESTQ   CX, CX
-	JZ      cq5_rows4
-	VMOVUPD Z0, K1, (R9)
-	VMOVUPD Z0, K2, 64(R9)
+	ZEROSUMS(cq5_zero, cq5_zero_tail, cq5_rows4)
 
 cq5_rows4: // groups of 4 rows
-	CMPQ BX, $4
-	JLT  cq5_rows1
-	MOVQ DI, R9
-	MOVQ SI, R13
+	ROWS4TOP(cq5_rows1)
 	MOVQ centre+16(FP), R8
 	MOVQ DX, CX
 
@@ -338,17 +316,12 @@ cq5_g4_tail:
 	VMOVUPD   Z1, K2, 64(R9)
 
 cq5_g4_next:
-	LEAQ (SI)(R10*4), SI
-	SUBQ $4, BX
-	JMP  cq5_rows4
+	ROWS4NEXT(cq5_rows4)
 
 cq5_rows1: // the last n mod 4 rows, one at a time
-	TESTQ BX, BX
-	JZ    cq5_done
-	MOVQ  DI, R9
-	MOVQ  SI, R13
-	MOVQ  centre+16(FP), R8
-	MOVQ  DX, CX
+	ROWS1TOP(cq5_done)
+	MOVQ centre+16(FP), R8
+	MOVQ DX, CX
 
 cq5_g1:
 	CMPQ    CX, $16
@@ -378,9 +351,7 @@ cq5_g1_tail:
 	VMOVUPD   Z1, K2, 64(R9)
 
 cq5_g1_next:
-	ADDQ R10, SI
-	DECQ BX
-	JMP  cq5_rows1
+	ROWS1NEXT(cq5_rows1)
 
 cq5_planes: // NCHW
 	TAILK16(R8, AX, R11, K1, K2)
@@ -477,9 +448,7 @@ TEXT ·channelScaleShiftAVX512(SB), NOSPLIT, $0-64
 	TAILK16(DX, AX, R11, K1, K2)
 
 ss5_row:
-	TESTQ R10, R10
-	JZ    ss5_done
-	XORQ  AX, AX
+	ROWTOP(ss5_done)
 	MOVQ  DX, CX
 
 ss5_cols32: // body, unrolled: 32 columns
@@ -532,9 +501,7 @@ ss5_planes: // NCHW
 	XORQ  BX, BX
 
 ss5_prow:
-	TESTQ R10, R10
-	JZ    ss5_done
-	XORQ  AX, AX
+	ROWTOP(ss5_done)
 
 ss5_pch:
 	CMPQ         AX, DX
@@ -571,13 +538,10 @@ ss5_run_tail: // tail: hw mod 16 elements
 	LEAQ        (BX)(CX*4), BX
 
 ss5_pch_next:
-	INCQ AX
-	JMP  ss5_pch
+	PCHNEXT(ss5_pch)
 
 ss5_prow_next:
-	ADDQ R11, BX
-	DECQ R10
-	JMP  ss5_prow
+	PROWNEXT(ss5_prow)
 
 ss5_done:
 	VZEROUPPER
@@ -702,14 +666,7 @@ gs5_zero_tail:
 	VMOVUPD Z0, K2, 64(R8)(AX*2)
 
 gs5_rows4: // groups of 4 rows
-	CMPQ R11, $4
-	JLT  gs5_rows1
-	MOVQ SI, R14
-	MOVQ DX, BX
-	MOVQ mean+32(FP), R9
-	MOVQ rstd+40(FP), R13
-	XORQ AX, AX
-	MOVQ c+56(FP), CX
+	GSROWS4TOP(gs5_rows1)
 
 gs5_g4:
 	CMPQ    CX, $16
@@ -753,20 +710,10 @@ gs5_g4_tail:
 	VMOVUPD   Z3, K2, 64(R8)(AX*2)
 
 gs5_g4_next:
-	LEAQ (SI)(R10*4), SI
-	LEAQ (DX)(R10*4), DX
-	SUBQ $4, R11
-	JMP  gs5_rows4
+	GSROWS4NEXT(gs5_rows4)
 
 gs5_rows1: // the last n mod 4 rows, one at a time
-	TESTQ R11, R11
-	JZ    gs5_done
-	MOVQ  SI, R14
-	MOVQ  DX, BX
-	MOVQ  mean+32(FP), R9
-	MOVQ  rstd+40(FP), R13
-	XORQ  AX, AX
-	MOVQ  c+56(FP), CX
+	GSROWS1TOP(gs5_done)
 
 gs5_g1:
 	CMPQ    CX, $16
@@ -804,10 +751,7 @@ gs5_g1_tail:
 	VMOVUPD   Z3, K2, 64(R8)(AX*2)
 
 gs5_g1_next:
-	ADDQ R10, SI
-	ADDQ R10, DX
-	DECQ R11
-	JMP  gs5_rows1
+	GSROWS1NEXT(gs5_rows1)
 
 gs5_planes: // NCHW
 	TAILK16(R9, AX, R11, K1, K2)
@@ -977,30 +921,13 @@ ig5_row_next:
 ig5_planes: // NCHW
 	MOVQ  hw+80(FP), AX
 	TAILK16(AX, R11, R10, K1, K2)
-	MOVQ  c+72(FP), R11
-	IMULQ AX, R11
-	SHLQ  $2, R11
-	NEGQ  R11
-	MOVQ  stride+88(FP), R10
-	SHLQ  $2, R10
-	ADDQ  R10, R11 // (stride − c·hw)·4
-	MOVQ  BX, R10  // rows left
-	XORQ  BX, BX
+	IGPLANESKIP // R11 = (stride − c·hw)·4, R10 = rows left, BX = 0
 
 ig5_prow:
-	TESTQ R10, R10
-	JZ    ig5_done
-	XORQ  AX, AX
+	ROWTOP(ig5_done)
 
 ig5_pch:
-	CMPQ         AX, c+72(FP)
-	JGE          ig5_prow_next
-	VBROADCASTSS (R8)(AX*4), Z8
-	VBROADCASTSS (R9)(AX*4), Z9
-	VBROADCASTSS (R12)(AX*4), Z10
-	VBROADCASTSS (R13)(AX*4), Z11
-	VBROADCASTSS (R14)(AX*4), Z12
-	MOVQ         hw+80(FP), CX
+	IGCHAN(ig5_prow_next, Z8, Z9, Z10, Z11, Z12)
 
 ig5_run32: // body, unrolled: 32 elements
 	CMPQ CX, $32
@@ -1032,13 +959,10 @@ ig5_run_tail: // tail: hw mod 16 elements
 	LEAQ         (BX)(CX*4), BX
 
 ig5_pch_next:
-	INCQ AX
-	JMP  ig5_pch
+	PCHNEXT(ig5_pch)
 
 ig5_prow_next:
-	ADDQ R11, BX
-	DECQ R10
-	JMP  ig5_prow
+	PROWNEXT(ig5_prow)
 
 ig5_done:
 	VZEROUPPER

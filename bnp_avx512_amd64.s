@@ -1,7 +1,7 @@
 //go:build !purego && !noasm
 
 #include "textflag.h"
-#include "batchnorm_avx512_amd64.h"
+#include "avx512_amd64.h"
 
 // AVX-512 (F+DQ) BNP transform (kernels/bnp.go), bit-identical to
 // kernels.BNPDense and to bnpDenseAVX2 (bnp_amd64.s): one IEEE instruction

@@ -2,6 +2,7 @@
 
 #include "textflag.h"
 #include "reduce_amd64.h"
+#include "normloop_amd64.h"
 
 // AVX2+FMA row-wise normalization kernels, bit-identical to kernels/layernorm.go:
 // one IEEE instruction per operation of the reference, in its order. Each
@@ -246,23 +247,7 @@ TEXT ·layerNormForwardAVX2(SB), NOSPLIT, $16-68
 
 lnf_stage:
 	// Flags: P1 if s < rows, P2 if 1 ≤ s ≤ rows, P3 if s ≥ 2 (s ≤ rows+1 always).
-	XORQ R10, R10
-	MOVQ rows+48(FP), AX
-	CMPQ BX, AX
-	JGE  lnf_no_p1
-	ORQ  $1, R10
-
-lnf_no_p1:
-	TESTQ BX, BX
-	JZ    lnf_no_p2
-	CMPQ  BX, AX
-	JGT   lnf_no_p2
-	ORQ   $2, R10
-
-lnf_no_p2:
-	CMPQ         BX, $2
-	JLT          lnf_no_p3
-	ORQ          $4, R10
+	STAGEFLAGS(rows+48(FP), lnf_no_p1, lnf_no_p2, lnf_no_p3)
 	MOVQ         mean+32(FP), AX
 	VBROADCASTSS -8(AX)(BX*4), Y9
 	VXORPS       ·signBits(SB), Y9, Y9   // −mean[s−2]
@@ -332,15 +317,7 @@ lnf_end_p1:
 	VXORPD       negzero64<>(SB), Y8, Y8 // −μ
 
 lnf_next_stage:
-	ADDQ DX, SI
-	ADDQ DX, CX
-	ADDQ DX, R12
-	ADDQ DX, DI
-	INCQ BX
-	MOVQ rows+48(FP), AX
-	ADDQ $2, AX
-	CMPQ BX, AX
-	JLT  lnf_stage
+	STAGENEXT(lnf_stage)
 	VZEROUPPER
 	RET
 
@@ -590,12 +567,7 @@ lnb_b_tail:
 
 lnb_next:
 	MOVQ rowb-8(SP), AX
-	ADDQ AX, SI
-	ADDQ AX, CX
-	ADDQ AX, DI
-	INCQ BX
-	CMPQ BX, rows+64(FP)
-	JLT  lnb_row
+	ROWNEXT3(AX, rows+64(FP), lnb_row)
 
 lnb_done:
 	VZEROUPPER
@@ -722,11 +694,7 @@ rmsf_p2_tail:
 	VMASKMOVPS Y5, Y9, 32(DI)(AX*1)
 
 rmsf_next:
-	ADDQ DX, SI
-	ADDQ DX, DI
-	INCQ BX
-	CMPQ BX, rows+32(FP)
-	JLT  rmsf_row
+	ROWNEXT2(DX, rows+32(FP), rmsf_row)
 
 rmsf_done:
 	VZEROUPPER
@@ -925,12 +893,7 @@ rmsb_b_tail:
 	VMASKMOVPS   Y11, Y9, 32(DI)(AX*1)
 
 rmsb_next:
-	ADDQ R9, SI
-	ADDQ R9, CX
-	ADDQ R9, DI
-	INCQ BX
-	CMPQ BX, rows+48(FP)
-	JLT  rmsb_row
+	ROWNEXT3(R9, rows+48(FP), rmsb_row)
 
 rmsb_done:
 	VZEROUPPER

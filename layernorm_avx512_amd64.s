@@ -1,7 +1,8 @@
 //go:build !purego && !noasm
 
 #include "textflag.h"
-#include "layernorm_avx512_amd64.h"
+#include "avx512_amd64.h"
+#include "normloop_amd64.h"
 
 // AVX-512 (F+BW+VL+DQ) row-wise normalization kernels, bit-identical to
 // kernels/layernorm.go and to the AVX2 versions in layernorm_amd64.s: the
@@ -12,7 +13,7 @@
 // Row sums follow kernels/reduce.go: 16 float64 lanes in two ZMM registers,
 // element c of a row → lane c mod 16 (the VCVTPS2PD of elements 16k+0..7
 // goes to the first ZMM = lanes 0-7, 16k+8..15 to the second = lanes 8-15),
-// then the halving tree (TREE512). A row is walked in blocks of 16 elements
+// then the halving tree (TREE16). A row is walked in blocks of 16 elements
 // (one ZMM of float32, one cache line when the row is aligned); the last
 // cols mod 16 elements go through the same operations under the opmask K1
 // (float32 lanes 0..r−1) and, for the float64 lanes 8-15, K2 = K1 >> 8 (K1's
@@ -182,23 +183,7 @@ TEXT ·layerNormForwardAVX512(SB), NOSPLIT, $16-68
 
 lnf_stage:
 	// Flags: P1 if s < rows, P2 if 1 ≤ s ≤ rows, P3 if s ≥ 2 (s ≤ rows+1 always).
-	XORQ R10, R10
-	MOVQ rows+48(FP), AX
-	CMPQ BX, AX
-	JGE  lnf_no_p1
-	ORQ  $1, R10
-
-lnf_no_p1:
-	TESTQ BX, BX
-	JZ    lnf_no_p2
-	CMPQ  BX, AX
-	JGT   lnf_no_p2
-	ORQ   $2, R10
-
-lnf_no_p2:
-	CMPQ         BX, $2
-	JLT          lnf_no_p3
-	ORQ          $4, R10
+	STAGEFLAGS(rows+48(FP), lnf_no_p1, lnf_no_p2, lnf_no_p3)
 	MOVQ         mean+32(FP), AX
 	VBROADCASTSS -8(AX)(BX*4), Z9
 	VXORPS.BCST  lnz_negzero32<>(SB), Z9, Z9 // −mean[s−2]
@@ -259,7 +244,7 @@ lnf_tail_store:
 lnf_stage_end:
 	TESTQ     $2, R10
 	JZ        lnf_end_p1
-	TREE512(Z2, Z3, Y2, Y3, X2, X3)
+	TREE16(Z2, Z3, Y2, Y3, X2, X3)
 	VDIVSD    n64-8(SP), X2, X2     // σ² = Σd²/cols
 	VADDSD    eps64-16(SP), X2, X2
 	VSQRTSD   X2, X2, X2
@@ -272,7 +257,7 @@ lnf_stage_end:
 lnf_end_p1:
 	TESTQ        $1, R10
 	JZ           lnf_next_stage
-	TREE512(Z0, Z1, Y0, Y1, X0, X1)
+	TREE16(Z0, Z1, Y0, Y1, X0, X1)
 	VDIVSD       n64-8(SP), X0, X0  // μ = Σx/cols
 	VCVTSD2SS    X0, X1, X1
 	MOVQ         mean+32(FP), AX
@@ -281,15 +266,7 @@ lnf_end_p1:
 	VXORPD.BCST  lnz_negzero64<>(SB), Z8, Z8 // −μ
 
 lnf_next_stage:
-	ADDQ DX, SI
-	ADDQ DX, CX
-	ADDQ DX, R12
-	ADDQ DX, DI
-	INCQ BX
-	MOVQ rows+48(FP), AX
-	ADDQ $2, AX
-	CMPQ BX, AX
-	JLT  lnf_stage
+	STAGENEXT(lnf_stage)
 	VZEROUPPER
 	RET
 
@@ -404,8 +381,8 @@ lnb_at_sums:
 	LNB_A_SUMS_TAIL
 
 lnb_a_sum:
-	TREE512(Z0, Z1, Y0, Y1, X0, X1)
-	TREE512(Z2, Z3, Y2, Y3, X2, X3)
+	TREE16(Z0, Z1, Y0, Y1, X0, X1)
+	TREE16(Z2, Z3, Y2, Y3, X2, X3)
 	VXORPD       X1, X1, X1
 	MOVQ         cols+72(FP), AX
 	VCVTSI2SDQ   AX, X1, X1
@@ -491,12 +468,7 @@ lnb_b_tail:
 	VMOVUPS      Z12, K1, (DI)(AX*1)
 
 lnb_next:
-	ADDQ R11, SI
-	ADDQ R11, CX
-	ADDQ R11, DI
-	INCQ BX
-	CMPQ BX, rows+64(FP)
-	JLT  lnb_row
+	ROWNEXT3(R11, rows+64(FP), lnb_row)
 
 lnb_done:
 	VZEROUPPER
@@ -553,7 +525,7 @@ rmsf_p1_tail:
 	VFMADD231PD Z5, Z5, K2, Z1
 
 rmsf_p1_sum:
-	TREE512(Z0, Z1, Y0, Y1, X0, X1)
+	TREE16(Z0, Z1, Y0, Y1, X0, X1)
 	VDIVSD       X12, X0, X0
 	VADDSD       X13, X0, X0
 	VSQRTSD      X0, X0, X0
@@ -606,11 +578,7 @@ rmsf_p2_tail:
 	VMOVUPS   Z4, K1, (DI)(AX*1)
 
 rmsf_next:
-	ADDQ DX, SI
-	ADDQ DX, DI
-	INCQ BX
-	CMPQ BX, rows+32(FP)
-	JLT  rmsf_row
+	ROWNEXT2(DX, rows+32(FP), rmsf_row)
 
 rmsf_done:
 	VZEROUPPER
@@ -696,7 +664,7 @@ rmsb_at_widen:
 	VFMADD231PD   Z10, Z5, K2, Z1
 
 rmsb_a_sum:
-	TREE512(Z0, Z1, Y0, Y1, X0, X1)
+	TREE16(Z0, Z1, Y0, Y1, X0, X1)
 	VBROADCASTSS (R10)(BX*4), Z14 // r
 	VCVTSS2SD    X14, X1, X1
 	VMULSD       X1, X1, X1       // r·r
@@ -768,12 +736,7 @@ rmsb_b_tail:
 	VMOVUPS      Z10, K1, (DI)(AX*1)
 
 rmsb_next:
-	ADDQ R9, SI
-	ADDQ R9, CX
-	ADDQ R9, DI
-	INCQ BX
-	CMPQ BX, rows+48(FP)
-	JLT  rmsb_row
+	ROWNEXT3(R9, rows+48(FP), rmsb_row)
 
 rmsb_done:
 	VZEROUPPER
