@@ -2,6 +2,7 @@
 
 #include "textflag.h"
 #include "reduce_amd64.h"
+#include "kernels_amd64.h"
 
 // AVX2+FMA kernels. Each is bit-identical to the kernels/ function of the same
 // name: one IEEE binary32 instruction per operation of the canonical order,
@@ -12,6 +13,9 @@
 // R11 is the tail mask pointer: 0 in full iterations, else ·tailMask+128−4r (consts_amd64.s)
 // for r remaining elements, so 32 bytes at (R11) enable lanes 0..r-1 and the
 // 32 bytes after them lanes 8..r-1.
+//
+// The optimizer arithmetic (PARAMS4, L1MODE, DECAY_GRAD, ADAM_MOMENTS, ...)
+// is the macros of kernels_amd64.h, shared with kernels_avx512_amd64.s.
 
 
 // ones<>: 8 × 1.0f; absmask<>: 8 × 0x7fffffff.
@@ -92,20 +96,14 @@ TEXT ·adamAVX2(SB), NOSPLIT, $0-56
 	MOVQ v+32(FP), BX
 	MOVQ vmax+40(FP), R10
 	MOVQ n+48(FP), CX
-	VBROADCASTSS 0(R8), Y0
-	VBROADCASTSS 4(R8), Y1
-	VBROADCASTSS 8(R8), Y2
-	VBROADCASTSS 12(R8), Y3
+	PARAMS4(Y0, Y1, Y2, Y3)
 	VBROADCASTSS 16(R8), Y4
 	VBROADCASTSS 20(R8), Y5
 	VBROADCASTSS 24(R8), Y6
 	VBROADCASTSS 28(R8), Y7
 	VBROADCASTSS 32(R8), Y8
 	VBROADCASTSS 36(R8), Y9
-	MOVL 44(R8), R9
-	MOVL R9, R12
-	SHRL $8, R12
-	ANDL $3, R12
+	L1MODE(44(R8))
 	XORQ R11, R11
 
 adam_loop:
@@ -118,22 +116,11 @@ adam_loop:
 
 adam_body:
 	// g = fma(λc, p, g·gs) [+ λ1·sign(p)]
-	VMULPS      Y0, Y11, Y11
-	VFMADD231PS Y10, Y1, Y11
-	CMPQ        R12, $1
-	JNE         adam_decay
+	DECAY_GRAD_L1(Y0, Y1, Y10, Y11, adam_decay)
 	COUPLED_L1(Y10, Y11, Y14, Y15, 40(R8))
 
 adam_decay:
-	VMULPS      Y2, Y10, Y10  // p = p·dec
-	VMULPS      Y4, Y11, Y14
-	VFMADD213PS Y14, Y3, Y12  // m = fma(β1, m, c1·g)
-	VMULPS      Y5, Y13, Y13
-	VMULPS      Y6, Y11, Y14
-	VFMADD231PS Y11, Y14, Y13 // v = fma(c2·g, g, β2·v)
-	VMOVAPS     Y13, Y14      // vm = v
-	TESTL       $1, R9
-	JZ          adam_denom
+	ADAM_MOMENTS(Y2, Y3, Y4, Y5, Y6, Y10, Y11, Y12, Y13, Y14, adam_denom)
 	TESTQ       R11, R11
 	JNZ         adam_vmax_tail
 	VMOVUPS     (R10), Y14
@@ -148,10 +135,7 @@ adam_vmax_tail:
 	VMASKMOVPS Y14, Y15, (R10)
 
 adam_denom:
-	VSQRTPS     Y14, Y14
-	VFMADD213PS Y8, Y7, Y14   // d = fma(√vm, rb2, ε)
-	VDIVPS      Y14, Y12, Y15 // m/d
-	VFMADD231PS Y15, Y9, Y10  // p = fma(−ss, m/d, p)
+	ADAM_STEP(Y7, Y8, Y9, Y10, Y12, Y14, Y15)
 	POST_L1(Y10, Y14, Y11, Y15, Y11, 40(R8), adam_l1i, adam_l1d, adam_store)
 
 	TESTQ   R11, R11
@@ -159,9 +143,7 @@ adam_denom:
 	VMOVUPS Y10, (DI)
 	VMOVUPS Y12, (DX)
 	VMOVUPS Y13, (BX)
-	ADDQ    $32, DI
-	ADDQ    $32, SI
-	ADDQ    $32, DX
+	ADVANCE3(32)
 	ADDQ    $32, BX
 	ADDQ    $32, R10
 	SUBQ    $8, CX
@@ -201,17 +183,11 @@ TEXT ·rmspropAVX2(SB), NOSPLIT, $0-56
 	MOVQ avg+32(FP), BX
 	MOVQ buf+40(FP), R10
 	MOVQ n+48(FP), CX
-	VBROADCASTSS 0(R8), Y0
-	VBROADCASTSS 4(R8), Y1
-	VBROADCASTSS 8(R8), Y2
-	VBROADCASTSS 12(R8), Y3
+	PARAMS4(Y0, Y1, Y2, Y3)
 	VBROADCASTSS 16(R8), Y4
 	VBROADCASTSS 20(R8), Y5
 	VBROADCASTSS 24(R8), Y6
-	MOVL 32(R8), R9
-	MOVL R9, R12
-	SHRL $8, R12
-	ANDL $3, R12
+	L1MODE(32(R8))
 	XORQ R11, R11
 
 rms_loop:
@@ -222,19 +198,11 @@ rms_loop:
 	VMOVUPS (DX), Y12
 
 rms_body:
-	VMULPS      Y0, Y11, Y11
-	VFMADD231PS Y10, Y1, Y11  // g = fma(λc, p, g·gs)
-	CMPQ        R12, $1
-	JNE         rms_sq
+	DECAY_GRAD_L1(Y0, Y1, Y10, Y11, rms_sq) // g = fma(λc, p, g·gs)
 	COUPLED_L1(Y10, Y11, Y14, Y15, 28(R8))
 
 rms_sq:
-	VMULPS      Y3, Y11, Y13  // c·g
-	VMULPS      Y2, Y12, Y12
-	VFMADD231PS Y11, Y13, Y12 // s = fma(c·g, g, α·s)
-	VMOVAPS     Y12, Y15      // s' = s
-	TESTL       $2, R9
-	JZ          rms_denom
+	RMS_SQUARES(Y2, Y3, Y11, Y12, Y13, Y15, rms_denom)
 	TESTQ       R11, R11
 	JNZ         rms_avg_tail
 	VMOVUPS     (BX), Y14
@@ -253,11 +221,7 @@ rms_center:
 	VMAXPS       Y15, Y13, Y15 // s' = Max32(0, ·)
 
 rms_denom:
-	VSQRTPS Y15, Y15
-	VADDPS  Y4, Y15, Y15       // d = √s' + ε
-	VDIVPS  Y15, Y11, Y14      // g/d
-	TESTL   $4, R9
-	JZ      rms_plain
+	RMS_DENOM(Y4, Y11, Y15, Y14, rms_plain)
 	TESTQ   R11, R11
 	JNZ     rms_buf_tail
 	VMOVUPS     (R10), Y13
@@ -284,9 +248,7 @@ rms_post:
 	JNZ     rms_tail_store
 	VMOVUPS Y10, (DI)
 	VMOVUPS Y12, (DX)
-	ADDQ    $32, DI
-	ADDQ    $32, SI
-	ADDQ    $32, DX
+	ADVANCE3(32)
 	ADDQ    $32, BX
 	ADDQ    $32, R10
 	SUBQ    $8, CX
@@ -320,14 +282,8 @@ TEXT ·adagradAVX2(SB), NOSPLIT, $0-40
 	MOVQ grad+16(FP), SI
 	MOVQ s+24(FP), DX
 	MOVQ n+32(FP), CX
-	VBROADCASTSS 0(R8), Y0
-	VBROADCASTSS 4(R8), Y1
-	VBROADCASTSS 8(R8), Y2
-	VBROADCASTSS 12(R8), Y3
-	MOVL 20(R8), R9
-	MOVL R9, R12
-	SHRL $8, R12
-	ANDL $3, R12
+	PARAMS4(Y0, Y1, Y2, Y3)
+	L1MODE(20(R8))
 	XORQ R11, R11
 
 ada_loop:
@@ -338,27 +294,18 @@ ada_loop:
 	VMOVUPS (DX), Y12
 
 ada_body:
-	VMULPS      Y0, Y11, Y11
-	VFMADD231PS Y10, Y1, Y11  // g = fma(λc, p, g·gs)
-	CMPQ        R12, $1
-	JNE         ada_sq
+	DECAY_GRAD_L1(Y0, Y1, Y10, Y11, ada_sq) // g = fma(λc, p, g·gs)
 	COUPLED_L1(Y10, Y11, Y14, Y15, 16(R8))
 
 ada_sq:
-	VFMADD231PS Y11, Y11, Y12 // s = fma(g, g, s)
-	VSQRTPS     Y12, Y13
-	VADDPS      Y2, Y13, Y13  // d = √s + ε
-	VDIVPS      Y13, Y11, Y14
-	VFMADD231PS Y14, Y3, Y10  // p = fma(−clr, g/d, p)
+	ADAGRAD_STEP(Y2, Y3, Y10, Y11, Y12, Y13, Y14)
 	POST_L1(Y10, Y13, Y11, Y14, Y15, 16(R8), ada_l1i, ada_l1d, ada_store)
 
 	TESTQ   R11, R11
 	JNZ     ada_tail_store
 	VMOVUPS Y10, (DI)
 	VMOVUPS Y12, (DX)
-	ADDQ    $32, DI
-	ADDQ    $32, SI
-	ADDQ    $32, DX
+	ADVANCE3(32)
 	SUBQ    $8, CX
 	JMP     ada_loop
 
@@ -390,10 +337,7 @@ TEXT ·sgdAVX2(SB), NOSPLIT, $0-40
 	MOVQ grad+16(FP), SI
 	MOVQ buf+24(FP), DX
 	MOVQ n+32(FP), CX
-	VBROADCASTSS 0(R8), Y0
-	VBROADCASTSS 4(R8), Y1
-	VBROADCASTSS 8(R8), Y2
-	VBROADCASTSS 12(R8), Y3
+	PARAMS4(Y0, Y1, Y2, Y3)
 	VBROADCASTSS 16(R8), Y4
 	MOVL 20(R8), R9
 	XORQ R11, R11
@@ -408,8 +352,7 @@ sgd_loop:
 	VMOVUPS (DX), Y12
 
 sgd_body:
-	VMULPS      Y0, Y11, Y11
-	VFMADD231PS Y10, Y1, Y11 // g = fma(λc, p, g·gs)
+	DECAY_GRAD(Y0, Y1, Y10, Y11) // g = fma(λc, p, g·gs)
 	TESTL       $4, R9
 	JZ          sgd_update
 	VMOVAPS     Y11, Y13     // first step: buf = g
@@ -420,16 +363,7 @@ sgd_body:
 
 sgd_buf_done:
 	VMOVAPS     Y13, Y12
-	TESTL       $8, R9
-	JZ          sgd_heavy
-	VFMADD231PS Y12, Y2, Y11 // nesterov: g = fma(μ, buf, g)
-	JMP         sgd_update
-
-sgd_heavy:
-	VMOVAPS Y12, Y11         // g = buf
-
-sgd_update:
-	VFMADD231PS Y11, Y4, Y10 // p = fma(−lr, g, p)
+	SGD_STEP(Y2, Y4, Y10, Y11, Y12, sgd_heavy, sgd_update)
 	TESTQ       R11, R11
 	JNZ         sgd_tail_store
 	VMOVUPS     Y10, (DI)
@@ -438,9 +372,7 @@ sgd_update:
 	VMOVUPS     Y12, (DX)
 
 sgd_next:
-	ADDQ $32, DI
-	ADDQ $32, SI
-	ADDQ $32, DX
+	ADVANCE3(32)
 	SUBQ $8, CX
 	JMP  sgd_loop
 
@@ -528,14 +460,7 @@ TEXT ·scaleAVX2(SB), NOSPLIT, $0-20
 scale_loop32:
 	CMPQ    CX, $32
 	JLT     scale_loop8
-	VMULPS  (DI), Y0, Y1
-	VMULPS  32(DI), Y0, Y2
-	VMULPS  64(DI), Y0, Y3
-	VMULPS  96(DI), Y0, Y4
-	VMOVUPS Y1, (DI)
-	VMOVUPS Y2, 32(DI)
-	VMOVUPS Y3, 64(DI)
-	VMOVUPS Y4, 96(DI)
+	SCALE4(Y0, Y1, Y2, Y3, Y4, 32, 64, 96)
 	ADDQ    $128, DI
 	SUBQ    $32, CX
 	JMP     scale_loop32
@@ -623,9 +548,7 @@ roof_loop:
 	VMOVUPS Y1, (DI)
 	VMOVUPS Y2, (DX)
 	VMOVUPS Y3, (BX)
-	ADDQ    $32, DI
-	ADDQ    $32, SI
-	ADDQ    $32, DX
+	ADVANCE3(32)
 	ADDQ    $32, BX
 	SUBQ    $8, CX
 	JMP     roof_loop

@@ -1,6 +1,7 @@
 //go:build !purego && !noasm
 
 #include "textflag.h"
+#include "kernels_amd64.h"
 
 // AVX-512 (F+BW+VL+DQ) counterparts of the kernels in kernels_amd64.s. Each is
 // bit-identical to the kernels/ function of the same name and to its AVX2
@@ -16,6 +17,10 @@
 // Registers shared by the optimizer kernels: Z16 = the L1 constant (λ1 or
 // tl1), Z17 = 1.0, Z18 = 0x7fffffff, Z19 = −0 (sign bit), Z20 = +0;
 // K1 = lane mask, K2, K3 = compare results.
+//
+// The optimizer arithmetic (PARAMS4, L1MODE, DECAY_GRAD, ADAM_MOMENTS, ...)
+// is the macros of kernels_amd64.h, shared with the AVX2 kernels and
+// invoked here with the same register numbers in Z.
 
 // optZ512Consts: 1.0f, abs mask, sign bit, exponent mask (broadcast from here).
 DATA optZ512Consts<>+0x00(SB)/4, $0x3f800000
@@ -43,6 +48,32 @@ GLOBL optZ512Consts<>(SB), RODATA|NOPTR, $16
 	DECL  AX; \
 	KMOVW AX, K1
 
+// LOOP16(loop, tail): the loop head: fewer than 16 elements left (CX) → tail.
+#define LOOP16(loop, tail) \
+loop: \
+	CMPQ CX, $16; \
+	JLT  tail
+
+// TAIL16(tail, body, done): the masked tail that re-enters the body: done
+// when n mod 16 = 0 or the tail has run (CX < 0), else K1 = lanes 0..CX-1.
+#define TAIL16(tail, body, done) \
+tail: \
+	TESTQ CX, CX; \
+	JLE   done; \
+	MASK_TAIL; \
+	JMP   body
+
+// LOAD_PGS_Z: Z10 = p (DI), Z11 = g (SI), Z12 = the state s or m (DX), under K1.
+#define LOAD_PGS_Z \
+	VMOVUPS.Z (DI), K1, Z10; \
+	VMOVUPS.Z (SI), K1, Z11; \
+	VMOVUPS.Z (DX), K1, Z12
+
+// STORE_PS_Z: stores p (Z10) and the state (Z12) back under K1.
+#define STORE_PS_Z \
+	VMOVUPS Z10, K1, (DI); \
+	VMOVUPS Z12, K1, (DX)
+
 // COUPLED_L1_Z: G = fma(λ1, sign(P), G), sign = [P>0] − [P<0] (0 for ±0,
 // NaN), as COUPLED_L1 of kernels_amd64.s. T1, T2, K2, K3 are clobbered.
 #define COUPLED_L1_Z(P, G, T1, T2) \
@@ -63,6 +94,22 @@ GLOBL optZ512Consts<>(SB), RODATA|NOPTR, $16
 	VANDPS  Z19, P, P; \
 	VORPS   P, T1, K2, T1; \
 	VMOVAPS T1, P
+
+// OPT_SETUP_Z(L1, FLAGS): the common setup of Adam, RMSProp and AdaGrad:
+// Z16 = the L1 constant at L1, Z17..Z20 (OPTZ_CONSTS), R9 = flags and R12 =
+// L1 mode from FLAGS (L1MODE), K1 = all lanes. L1, FLAGS are R8-relative.
+#define OPT_SETUP_Z(L1, FLAGS) \
+	VBROADCASTSS L1, Z16; \
+	OPTZ_CONSTS; \
+	L1MODE(FLAGS); \
+	MASK_FULL
+
+// GRAD_Z(next): the gradient of Adam, RMSProp and AdaGrad, Z11 = fma(λc, p,
+// g·gs) [+ λ1·sign(p) when the L1 mode in R12 is coupled], Z0 = gs, Z1 = λc,
+// Z10 = p; then on at next. Z14, Z15, K2, K3 are clobbered.
+#define GRAD_Z(next) \
+	DECAY_GRAD_L1(Z0, Z1, Z10, Z11, next); \
+	COUPLED_L1_Z(Z10, Z11, Z14, Z15)
 
 // POST_L1_Z: the decoupled L1 placements after the update, from the L1 mode
 // in R12 (2 = intrinsic τ = l1/√D, 3 = unscaled τ = l1). D is clobbered.
@@ -94,32 +141,19 @@ TEXT ·adamAVX512(SB), NOSPLIT, $0-56
 	MOVQ v+32(FP), BX
 	MOVQ vmax+40(FP), R10
 	MOVQ n+48(FP), CX
-	VBROADCASTSS 0(R8), Z0
-	VBROADCASTSS 4(R8), Z1
-	VBROADCASTSS 8(R8), Z2
-	VBROADCASTSS 12(R8), Z3
+	PARAMS4(Z0, Z1, Z2, Z3)
 	VBROADCASTSS 16(R8), Z4
 	VBROADCASTSS 20(R8), Z5
 	VBROADCASTSS 24(R8), Z6
 	VBROADCASTSS 28(R8), Z7
 	VBROADCASTSS 32(R8), Z8
 	VBROADCASTSS 36(R8), Z9
-	VBROADCASTSS 40(R8), Z16
-	OPTZ_CONSTS
-	MOVL 44(R8), R9
-	MOVL R9, R12
-	SHRL $8, R12
-	ANDL $3, R12
-	MASK_FULL
+	OPT_SETUP_Z(40(R8), 44(R8))
 
-adam_loop:
-	CMPQ CX, $16
-	JLT  adam_tail
+	LOOP16(adam_loop, adam_tail)
 
 adam_body:
-	VMOVUPS.Z (DI), K1, Z10
-	VMOVUPS.Z (SI), K1, Z11
-	VMOVUPS.Z (DX), K1, Z12
+	LOAD_PGS_Z
 	VMOVUPS.Z (BX), K1, Z13
 	// Software prefetch 2 KiB (32 iterations) ahead: Adam waits on its
 	// divider, which stalls the out-of-order window before enough loads are
@@ -131,50 +165,27 @@ adam_body:
 	PREFETCHT0 2048(DX)
 	PREFETCHT0 2048(BX)
 
-	// g = fma(λc, p, g·gs) [+ λ1·sign(p)]
-	VMULPS      Z0, Z11, Z11
-	VFMADD231PS Z10, Z1, Z11
-	CMPQ        R12, $1
-	JNE         adam_decay
-	COUPLED_L1_Z(Z10, Z11, Z14, Z15)
+	GRAD_Z(adam_decay)
 
 adam_decay:
-	VMULPS      Z2, Z10, Z10  // p = p·dec
-	VMULPS      Z4, Z11, Z14
-	VFMADD213PS Z14, Z3, Z12  // m = fma(β1, m, c1·g)
-	VMULPS      Z5, Z13, Z13
-	VMULPS      Z6, Z11, Z14
-	VFMADD231PS Z11, Z14, Z13 // v = fma(c2·g, g, β2·v)
-	VMOVAPS     Z13, Z14      // vm = v
-	TESTL       $1, R9
-	JZ          adam_denom
+	ADAM_MOMENTS(Z2, Z3, Z4, Z5, Z6, Z10, Z11, Z12, Z13, Z14, adam_denom)
 	VMOVUPS.Z   (R10), K1, Z14
 	VMAXPS      Z13, Z14, Z14 // vm = Max32(vmax, v)
 	VMOVUPS     Z14, K1, (R10)
 
 adam_denom:
-	VSQRTPS     Z14, Z14
-	VFMADD213PS Z8, Z7, Z14   // d = fma(√vm, rb2, ε)
-	VDIVPS      Z14, Z12, Z15 // m/d
-	VFMADD231PS Z15, Z9, Z10  // p = fma(−ss, m/d, p)
+	ADAM_STEP(Z7, Z8, Z9, Z10, Z12, Z14, Z15)
 	POST_L1_Z(Z10, Z14, Z15, adam_l1i, adam_l1d, adam_store)
 
-	VMOVUPS Z10, K1, (DI)
-	VMOVUPS Z12, K1, (DX)
+	STORE_PS_Z
 	VMOVUPS Z13, K1, (BX)
-	ADDQ    $64, DI
-	ADDQ    $64, SI
-	ADDQ    $64, DX
+	ADVANCE3(64)
 	ADDQ    $64, BX
 	ADDQ    $64, R10
 	SUBQ    $16, CX
 	JMP     adam_loop
 
-adam_tail:
-	TESTQ CX, CX
-	JLE   adam_done // n mod 16 = 0, or the tail has run (CX < 0)
-	MASK_TAIL
-	JMP   adam_body
+	TAIL16(adam_tail, adam_body, adam_done)
 
 adam_done:
 	VZEROUPPER
@@ -193,43 +204,21 @@ TEXT ·rmspropAVX512(SB), NOSPLIT, $0-56
 	MOVQ avg+32(FP), BX
 	MOVQ buf+40(FP), R10
 	MOVQ n+48(FP), CX
-	VBROADCASTSS 0(R8), Z0
-	VBROADCASTSS 4(R8), Z1
-	VBROADCASTSS 8(R8), Z2
-	VBROADCASTSS 12(R8), Z3
+	PARAMS4(Z0, Z1, Z2, Z3)
 	VBROADCASTSS 16(R8), Z4
 	VBROADCASTSS 20(R8), Z5
 	VBROADCASTSS 24(R8), Z6
-	VBROADCASTSS 28(R8), Z16
-	OPTZ_CONSTS
-	MOVL 32(R8), R9
-	MOVL R9, R12
-	SHRL $8, R12
-	ANDL $3, R12
-	MASK_FULL
+	OPT_SETUP_Z(28(R8), 32(R8))
 
-rms_loop:
-	CMPQ CX, $16
-	JLT  rms_tail
+	LOOP16(rms_loop, rms_tail)
 
 rms_body:
-	VMOVUPS.Z (DI), K1, Z10
-	VMOVUPS.Z (SI), K1, Z11
-	VMOVUPS.Z (DX), K1, Z12
+	LOAD_PGS_Z
 
-	VMULPS      Z0, Z11, Z11
-	VFMADD231PS Z10, Z1, Z11  // g = fma(λc, p, g·gs)
-	CMPQ        R12, $1
-	JNE         rms_sq
-	COUPLED_L1_Z(Z10, Z11, Z14, Z15)
+	GRAD_Z(rms_sq)
 
 rms_sq:
-	VMULPS      Z3, Z11, Z13  // c·g
-	VMULPS      Z2, Z12, Z12
-	VFMADD231PS Z11, Z13, Z12 // s = fma(c·g, g, α·s)
-	VMOVAPS     Z12, Z15      // s' = s
-	TESTL       $2, R9
-	JZ          rms_denom
+	RMS_SQUARES(Z2, Z3, Z11, Z12, Z13, Z15, rms_denom)
 	VMOVUPS.Z   (BX), K1, Z14
 	VFMADD213PS Z13, Z2, Z14  // a = fma(α, a, c·g)
 	VMOVUPS     Z14, K1, (BX)
@@ -237,11 +226,7 @@ rms_sq:
 	VMAXPS       Z15, Z20, Z15 // s' = Max32(0, ·)
 
 rms_denom:
-	VSQRTPS Z15, Z15
-	VADDPS  Z4, Z15, Z15       // d = √s' + ε
-	VDIVPS  Z15, Z11, Z14      // g/d
-	TESTL   $4, R9
-	JZ      rms_plain
+	RMS_DENOM(Z4, Z11, Z15, Z14, rms_plain)
 	VMOVUPS.Z   (R10), K1, Z13
 	VFMADD213PS Z14, Z5, Z13   // buf = fma(μ, buf, g/d)
 	VMOVUPS     Z13, K1, (R10)
@@ -254,21 +239,14 @@ rms_plain:
 rms_post:
 	POST_L1_Z(Z10, Z15, Z14, rms_l1i, rms_l1d, rms_store)
 
-	VMOVUPS Z10, K1, (DI)
-	VMOVUPS Z12, K1, (DX)
-	ADDQ    $64, DI
-	ADDQ    $64, SI
-	ADDQ    $64, DX
+	STORE_PS_Z
+	ADVANCE3(64)
 	ADDQ    $64, BX
 	ADDQ    $64, R10
 	SUBQ    $16, CX
 	JMP     rms_loop
 
-rms_tail:
-	TESTQ CX, CX
-	JLE   rms_done
-	MASK_TAIL
-	JMP   rms_body
+	TAIL16(rms_tail, rms_body, rms_done)
 
 rms_done:
 	VZEROUPPER
@@ -284,54 +262,26 @@ TEXT ·adagradAVX512(SB), NOSPLIT, $0-40
 	MOVQ grad+16(FP), SI
 	MOVQ s+24(FP), DX
 	MOVQ n+32(FP), CX
-	VBROADCASTSS 0(R8), Z0
-	VBROADCASTSS 4(R8), Z1
-	VBROADCASTSS 8(R8), Z2
-	VBROADCASTSS 12(R8), Z3
-	VBROADCASTSS 16(R8), Z16
-	OPTZ_CONSTS
-	MOVL 20(R8), R9
-	MOVL R9, R12
-	SHRL $8, R12
-	ANDL $3, R12
-	MASK_FULL
+	PARAMS4(Z0, Z1, Z2, Z3)
+	OPT_SETUP_Z(16(R8), 20(R8))
 
-ada_loop:
-	CMPQ CX, $16
-	JLT  ada_tail
+	LOOP16(ada_loop, ada_tail)
 
 ada_body:
-	VMOVUPS.Z (DI), K1, Z10
-	VMOVUPS.Z (SI), K1, Z11
-	VMOVUPS.Z (DX), K1, Z12
+	LOAD_PGS_Z
 
-	VMULPS      Z0, Z11, Z11
-	VFMADD231PS Z10, Z1, Z11  // g = fma(λc, p, g·gs)
-	CMPQ        R12, $1
-	JNE         ada_sq
-	COUPLED_L1_Z(Z10, Z11, Z14, Z15)
+	GRAD_Z(ada_sq)
 
 ada_sq:
-	VFMADD231PS Z11, Z11, Z12 // s = fma(g, g, s)
-	VSQRTPS     Z12, Z13
-	VADDPS      Z2, Z13, Z13  // d = √s + ε
-	VDIVPS      Z13, Z11, Z14
-	VFMADD231PS Z14, Z3, Z10  // p = fma(−clr, g/d, p)
+	ADAGRAD_STEP(Z2, Z3, Z10, Z11, Z12, Z13, Z14)
 	POST_L1_Z(Z10, Z13, Z14, ada_l1i, ada_l1d, ada_store)
 
-	VMOVUPS Z10, K1, (DI)
-	VMOVUPS Z12, K1, (DX)
-	ADDQ    $64, DI
-	ADDQ    $64, SI
-	ADDQ    $64, DX
+	STORE_PS_Z
+	ADVANCE3(64)
 	SUBQ    $16, CX
 	JMP     ada_loop
 
-ada_tail:
-	TESTQ CX, CX
-	JLE   ada_done
-	MASK_TAIL
-	JMP   ada_body
+	TAIL16(ada_tail, ada_body, ada_done)
 
 ada_done:
 	VZEROUPPER
@@ -347,23 +297,17 @@ TEXT ·sgdAVX512(SB), NOSPLIT, $0-40
 	MOVQ grad+16(FP), SI
 	MOVQ buf+24(FP), DX
 	MOVQ n+32(FP), CX
-	VBROADCASTSS 0(R8), Z0
-	VBROADCASTSS 4(R8), Z1
-	VBROADCASTSS 8(R8), Z2
-	VBROADCASTSS 12(R8), Z3
+	PARAMS4(Z0, Z1, Z2, Z3)
 	VBROADCASTSS 16(R8), Z4
 	MOVL 20(R8), R9
 	MASK_FULL
 
-sgd_loop:
-	CMPQ CX, $16
-	JLT  sgd_tail
+	LOOP16(sgd_loop, sgd_tail)
 
 sgd_body:
 	VMOVUPS.Z (DI), K1, Z10
 	VMOVUPS.Z (SI), K1, Z11
-	VMULPS      Z0, Z11, Z11
-	VFMADD231PS Z10, Z1, Z11 // g = fma(λc, p, g·gs)
+	DECAY_GRAD(Z0, Z1, Z10, Z11) // g = fma(λc, p, g·gs)
 	TESTL       $4, R9
 	JZ          sgd_update
 	VMOVAPS     Z11, Z13     // first step: buf = g
@@ -376,28 +320,13 @@ sgd_body:
 sgd_buf_done:
 	VMOVAPS     Z13, Z12
 	VMOVUPS     Z12, K1, (DX)
-	TESTL       $8, R9
-	JZ          sgd_heavy
-	VFMADD231PS Z12, Z2, Z11 // nesterov: g = fma(μ, buf, g)
-	JMP         sgd_update
-
-sgd_heavy:
-	VMOVAPS Z12, Z11         // g = buf
-
-sgd_update:
-	VFMADD231PS Z11, Z4, Z10 // p = fma(−lr, g, p)
+	SGD_STEP(Z2, Z4, Z10, Z11, Z12, sgd_heavy, sgd_update)
 	VMOVUPS     Z10, K1, (DI)
-	ADDQ        $64, DI
-	ADDQ        $64, SI
-	ADDQ        $64, DX
+	ADVANCE3(64)
 	SUBQ        $16, CX
 	JMP         sgd_loop
 
-sgd_tail:
-	TESTQ CX, CX
-	JLE   sgd_done
-	MASK_TAIL
-	JMP   sgd_body
+	TAIL16(sgd_tail, sgd_body, sgd_done)
 
 sgd_done:
 	VZEROUPPER
@@ -415,9 +344,7 @@ TEXT ·sumSquaresAVX512(SB), NOSPLIT, $0-24
 	VPXORQ Z0, Z0, Z0
 	VPXORQ Z1, Z1, Z1
 
-ssq_loop:
-	CMPQ        CX, $16
-	JLT         ssq_tail
+	LOOP16(ssq_loop, ssq_tail)
 	VCVTPS2PD   (SI), Z4
 	VCVTPS2PD   32(SI), Z5
 	VFMADD231PD Z4, Z4, Z0
@@ -461,21 +388,12 @@ TEXT ·scaleAVX512(SB), NOSPLIT, $0-20
 scale_loop64:
 	CMPQ    CX, $64
 	JLT     scale_loop16
-	VMULPS  (DI), Z0, Z1
-	VMULPS  64(DI), Z0, Z2
-	VMULPS  128(DI), Z0, Z3
-	VMULPS  192(DI), Z0, Z4
-	VMOVUPS Z1, (DI)
-	VMOVUPS Z2, 64(DI)
-	VMOVUPS Z3, 128(DI)
-	VMOVUPS Z4, 192(DI)
+	SCALE4(Z0, Z1, Z2, Z3, Z4, 64, 128, 192)
 	ADDQ    $256, DI
 	SUBQ    $64, CX
 	JMP     scale_loop64
 
-scale_loop16:
-	CMPQ    CX, $16
-	JLT     scale_tail
+	LOOP16(scale_loop16, scale_tail)
 	VMULPS  (DI), Z0, Z1
 	VMOVUPS Z1, (DI)
 	ADDQ    $64, DI
@@ -519,9 +437,7 @@ af_loop64:
 	SUBQ        $64, CX
 	JMP         af_loop64
 
-af_loop16:
-	CMPQ        CX, $16
-	JLT         af_tail
+	LOOP16(af_loop16, af_tail)
 	VFPCLASSPSZ $0x99, (SI), K2
 	KORTESTW    K2, K2
 	JNZ         af_bad
@@ -560,9 +476,7 @@ TEXT ·rooflineAVX512(SB), NOSPLIT, $0-40
 	MOVQ n+32(FP), CX
 	MASK_FULL
 
-roof_loop:
-	CMPQ CX, $16
-	JLT  roof_tail
+	LOOP16(roof_loop, roof_tail)
 
 roof_body:
 	VMOVUPS.Z (SI), K1, Z0
@@ -575,18 +489,12 @@ roof_body:
 	VMOVUPS   Z1, K1, (DI)
 	VMOVUPS   Z2, K1, (DX)
 	VMOVUPS   Z3, K1, (BX)
-	ADDQ      $64, DI
-	ADDQ      $64, SI
-	ADDQ      $64, DX
+	ADVANCE3(64)
 	ADDQ      $64, BX
 	SUBQ      $16, CX
 	JMP       roof_loop
 
-roof_tail:
-	TESTQ CX, CX
-	JLE   roof_done
-	MASK_TAIL
-	JMP   roof_body
+	TAIL16(roof_tail, roof_body, roof_done)
 
 roof_done:
 	VZEROUPPER
