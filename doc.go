@@ -1,7 +1,9 @@
 // Package kappa provides fused optimizer updates (Adam, AdamW, AMSGrad,
 // RMSProp, AdaGrad, SGD, with the L1/L2 placements of the preconditioning
-// view) and gradient utilities over []float32, in AVX2 assembly on amd64 with
-// a pure-Go fallback (package kernels) everywhere else.
+// view), normalization passes (LayerNorm, RMSNorm, BatchNorm, BNP) and
+// gradient utilities over []float32, in AVX2 and AVX-512 assembly on amd64
+// and NEON assembly on arm64, with a pure-Go fallback (package kernels)
+// everywhere else.
 //
 // Every instruction-set level gives the same bits as the Go reference, for any
 // slice length, offset and alignment: each kernel follows one canonical
@@ -28,7 +30,9 @@
 // # Instruction-set level
 //
 // The level is chosen once at init from the CPU's features (golang.org/x/sys/cpu):
-// avx2 (AVX2+FMA) on amd64, generic elsewhere. Set KAPPA_ISA=generic|avx2|avx512|neon
+// avx512 (AVX-512 F+BW+VL+DQ, with BMI2) or avx2 (AVX2+FMA) on amd64, neon on
+// arm64, generic elsewhere. KernelLevels says which level each kernel uses
+// and why. Set KAPPA_ISA=generic|avx2|avx512|neon
 // to cap it; a value that is unknown or not usable here is reported once on
 // stderr and the best usable level is kept. Build with -tags purego (or noasm)
 // to use only the Go code. ISA reports the level in use.
