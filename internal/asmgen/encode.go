@@ -532,16 +532,34 @@ func intZero(u, opc uint32) form {
 	})
 }
 
+// narrowArrs checks the arrangements of a narrowing instruction (destination
+// lanes half the width of the source's: 8B←8H, 4H←4S, 2S←2D, or with the "2"
+// suffix the upper half, 16B←8H, 8H←4S, 4S←2D) and returns the source
+// element size and the Q bit.
+func narrowArrs(dst, src string, two bool) (size int, q uint32, err error) {
+	if two {
+		size, err = pairArrs(dst, src, [2]string{"16B", "8H"}, [2]string{"8H", "4S"}, [2]string{"4S", "2D"})
+		return size, 1, err
+	}
+	size, err = pairArrs(dst, src, [2]string{"8B", "8H"}, [2]string{"4H", "4S"}, [2]string{"2S", "2D"})
+	return size, 0, err
+}
+
+// widenArrs is narrowArrs for widening instructions (8H←8B, 4S←4H, 2D←2S;
+// with "2" the upper half of the source, 8H←16B, 4S←8H, 2D←4S).
+func widenArrs(dst, src string, two bool) (size int, q uint32, err error) {
+	if two {
+		size, err = pairArrs(dst, src, [2]string{"8H", "16B"}, [2]string{"4S", "8H"}, [2]string{"2D", "4S"})
+		return size, 1, err
+	}
+	size, err = pairArrs(dst, src, [2]string{"8H", "8B"}, [2]string{"4S", "4H"}, [2]string{"2D", "2S"})
+	return size, 0, err
+}
+
 // xtn encodes XTN/XTN2 and the saturating narrows SQXTN, UQXTN, SQXTUN.
 func xtn(u, opc uint32, two bool) form {
 	return f("VV", func(o []operand) (uint32, error) {
-		pairs := [][2]string{{"8B", "8H"}, {"4H", "4S"}, {"2S", "2D"}}
-		q := uint32(0)
-		if two {
-			pairs = [][2]string{{"16B", "8H"}, {"8H", "4S"}, {"4S", "2D"}}
-			q = 1
-		}
-		size, err := pairArrs(o[0].t, o[1].t, pairs...)
+		size, q, err := narrowArrs(o[0].t, o[1].t, two)
 		if err != nil {
 			return 0, err
 		}
@@ -605,13 +623,7 @@ func shiftImm(u, opc uint32, left bool) form {
 // shll encodes SSHLL/USHLL{2} (and, with shape "VV", SXTL/UXTL{2}).
 func shll(u uint32, two, ext bool) form {
 	enc := func(o []operand, sh int64) (uint32, error) {
-		pairs := [][2]string{{"8H", "8B"}, {"4S", "4H"}, {"2D", "2S"}}
-		q := uint32(0)
-		if two {
-			pairs = [][2]string{{"8H", "16B"}, {"4S", "8H"}, {"2D", "4S"}}
-			q = 1
-		}
-		size, err := pairArrs(o[0].t, o[1].t, pairs...)
+		size, q, err := widenArrs(o[0].t, o[1].t, two)
 		if err != nil {
 			return 0, err
 		}
@@ -1178,13 +1190,7 @@ func scalarShift(u, opc uint32, left bool) form {
 // shiftNarrow is a narrowing shift right by immediate: SHRN, SQSHRN, ...
 func shiftNarrow(u, opc uint32, two bool) form {
 	return f("VVI", func(o []operand) (uint32, error) {
-		pairs := [][2]string{{"8B", "8H"}, {"4H", "4S"}, {"2S", "2D"}}
-		q := uint32(0)
-		if two {
-			pairs = [][2]string{{"16B", "8H"}, {"8H", "4S"}, {"4S", "2D"}}
-			q = 1
-		}
-		size, err := pairArrs(o[0].t, o[1].t, pairs...)
+		size, q, err := narrowArrs(o[0].t, o[1].t, two)
 		if err != nil {
 			return 0, err
 		}
@@ -1204,13 +1210,7 @@ func shiftNarrow(u, opc uint32, two bool) form {
 // SMULL, UMLAL, SADDL, ...
 func long3(u, opc uint32, two bool) form {
 	return f("VVV", func(o []operand) (uint32, error) {
-		pairs := [][2]string{{"8H", "8B"}, {"4S", "4H"}, {"2D", "2S"}}
-		q := uint32(0)
-		if two {
-			pairs = [][2]string{{"8H", "16B"}, {"4S", "8H"}, {"2D", "4S"}}
-			q = 1
-		}
-		size, err := pairArrs(o[0].t, o[1].t, pairs...)
+		size, q, err := widenArrs(o[0].t, o[1].t, two)
 		if err != nil {
 			return 0, err
 		}
