@@ -19,15 +19,25 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # The emulator: $AVX512_EMU, else shared/avx512-emu/run.sh beside the
-# repository or beside one of its parent folders.
+# repository or one of its parent folders, or beside the local repository
+# this one was cloned from (CI tests a fresh clone made elsewhere, e.g.
+# /tmp/ci, of a checkout that sits next to shared/).
 find_emu() {
 	local dir
-	dir=$(cd .. && pwd)
-	while :; do
-		[ -x "$dir/shared/avx512-emu/run.sh" ] && { echo "$dir/shared/avx512-emu/run.sh"; return; }
-		[ "$dir" = / ] && return
-		dir=$(dirname "$dir")
+	for dir in "$(cd .. && pwd)" "$(origin_dir)"; do
+		while [ -n "$dir" ]; do
+			[ -x "$dir/shared/avx512-emu/run.sh" ] && { echo "$dir/shared/avx512-emu/run.sh"; return; }
+			[ "$dir" = / ] && break
+			dir=$(dirname "$dir")
+		done
 	done
+}
+origin_dir() {
+	local url
+	url=$(git remote get-url origin 2>/dev/null) || return 0
+	url=${url#file://}
+	[ -d "$url" ] && (cd "$url/.." && pwd)
+	return 0
 }
 EMU=${AVX512_EMU:-$(find_emu)}
 LOGS=${AVX512_LOGS:-/tmp/kappa-avx512}
@@ -50,8 +60,8 @@ if [ -z "$EMU" ] || [ ! -x "$EMU" ]; then
 	# say so loudly, and fail only where the emulator was asked for.
 	echo "########################################################################"
 	echo "test-avx512: NOT TESTED: this CPU has no AVX-512 and no emulator was found"
-	echo "(looked for \$AVX512_EMU and shared/avx512-emu/run.sh beside the repository"
-	echo "and its parents); the avx512 kernels went unexercised on this machine."
+	echo "(looked for \$AVX512_EMU, and shared/avx512-emu/run.sh beside this repository,"
+	echo "its parents and the local repository it was cloned from); the avx512 kernels"; echo "went unexercised on this machine."
 	echo "########################################################################"
 	[ -n "${AVX512_EMU:-}" ] && exit 1
 	exit 0
